@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+/** The `lrsal` command line. Errors print one line (no stack unless LRSAL_DEBUG=1) and exit non-zero. */
+import { Command, CommanderError } from 'commander';
+import { LrsalError, describeError } from '../core/errors.js';
+import { explainCommand } from './explain-command.js';
+
+const program = new Command('lrsal')
+  .description('Saliency maps for black-box image models, from forward queries only')
+  .showHelpAfterError(false)
+  .exitOverride()
+  .addCommand(explainCommand());
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = exitCodeFor(error);
+  if (!(error instanceof CommanderError)) {
+    process.stderr.write(`lrsal: ${describeError(error)}\n`);
+    if (process.env.LRSAL_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  }
+}
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+  if (error instanceof LrsalError && error.code === 'INVALID_ARGUMENT') return 2;
+  return 1;
+}

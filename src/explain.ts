@@ -1,0 +1,150 @@
+/**
+ * One saliency map, end to end: decode the image, ask the model once for its prediction (which fixes the
+ * target and f(x)), then spend the rest of the query budget on the chosen method × gradient source.
+ * `queries` is the whole budget, the prediction query included, and is respected exactly.
+ */
+import { invalidArgument, requireInteger } from './core/errors.js';
+import { QueryLedger, metered, type LedgerProgress } from './core/ledger.js';
+import { Rng } from './core/rng.js';
+import type { Shape } from './core/tensor.js';
+import { createGradientSource, type BlackBoxGradientName } from './gradients/registry.js';
+import { blurImage, loadImage, type RgbImage } from './io/image.js';
+import { reduceChannels, type ChannelReduction } from './methods/channel-reduction.js';
+import { createMethod, type MethodName } from './methods/registry.js';
+import type { Classifier } from './models/classifier.js';
+import { blackInput, pixelStep, resizeShorterOf, toModelInput } from './models/preprocess.js';
+import { probabilities, scoreFunction, scoreValue, topK, type ScoreObjective } from './objectives/scores.js';
+import { resolveTarget, type ResolvedTarget } from './objectives/target.js';
+
+/** Default noise σ, in 8-bit grey levels (converted to model-input units per model). See docs/results.md. */
+export const DEFAULT_SIGMA_GREY_LEVELS = 0.05;
+
+export interface ExplainOptions {
+  method?: MethodName;
+  gradient?: BlackBoxGradientName;
+  /** Total model queries, the prediction query included (default 1000). */
+  queries?: number;
+  seed?: number;
+  objective?: ScoreObjective;
+  /** Class to explain: index, WordNet id or name; default the model's top-1. */
+  target?: string | number;
+  /** Noise σ in model-input units; default DEFAULT_SIGMA_GREY_LEVELS grey levels. */
+  sigma?: number;
+  block?: number;
+  antithetic?: boolean;
+  baseline?: boolean;
+  batchSize?: number;
+  steps?: number;
+  samples?: number;
+  noiseLevel?: number;
+  /** IG baseline: 'black', 'blur' or an image path (default black). RISE fills masked pixels with black. */
+  igBaseline?: string;
+  cells?: number;
+  keep?: number;
+  reduction?: ChannelReduction;
+  onProgress?: (p: LedgerProgress) => void;
+  signal?: AbortSignal;
+}
+
+export const EXPLAIN_DEFAULTS = {
+  method: 'ig' as MethodName,
+  gradient: 'blockwise' as BlackBoxGradientName,
+  queries: 1000,
+  seed: 0,
+  objective: 'logit' as ScoreObjective,
+  reduction: 'abs-sum' as ChannelReduction,
+};
+
+export interface Prediction {
+  index: number;
+  label: string;
+  probability: number;
+}
+
+export interface Explanation {
+  target: ResolvedTarget;
+  predictions: Prediction[];
+  method: MethodName;
+  gradient: BlackBoxGradientName | 'none';
+  objective: ScoreObjective;
+  queries: number;
+  seconds: number;
+  seed: number;
+  sigma: number;
+  /** The crop the model saw. */
+  image: RgbImage;
+  /** Full attribution (C×H×W, or 1×H×W for RISE). */
+  attribution: Float32Array;
+  attributionShape: Shape;
+  /** The map a person looks at (H×W), after channel reduction. */
+  map: Float32Array;
+}
+
+export async function explain(classifier: Classifier, imageSource: string | Buffer, options: ExplainOptions = {}): Promise<Explanation> {
+  const started = performance.now();
+  const o = { ...EXPLAIN_DEFAULTS, ...stripUndefined(options) };
+  const budget = requireInteger('queries', o.queries, 1);
+  if (budget < 2) throw invalidArgument(`queries must be at least 2 (1 prediction + 1 for the map), got ${budget}`);
+  const { model, preprocessing, labels } = classifier;
+  const { image, input: x } = await classifier.prepare(imageSource);
+
+  const ledger = new QueryLedger(budget);
+  if (o.onProgress) ledger.onProgress(o.onProgress);
+  ledger.charge(1);
+  const scores = await model.scores(x, 1, o.signal);
+  ledger.notify();
+  const probs = probabilities(model.scoreKind, scores, 0, model.classes);
+  const top = topK(probs, 5);
+  const target = resolveTarget(o.target, labels, top[0]!);
+  const valueAtX = scoreValue(o.objective, model.scoreKind, scores, 0, model.classes, target.index);
+  const f = metered(scoreFunction(model, o.objective, target.index), ledger);
+
+  const step = pixelStep(preprocessing);
+  const sigma = o.sigma ?? DEFAULT_SIGMA_GREY_LEVELS * (step.reduce((a, b) => a + b, 0) / step.length);
+  const shape = model.inputShape;
+  const source = createGradientSource(o.gradient, shape, {
+    sigma,
+    ...pick(o, ['block', 'antithetic', 'baseline', 'batchSize']),
+  });
+  const baseline = o.method === 'ig' || o.method === 'rise' ? await baselineInput(classifier, image, o.method === 'rise' ? 'black' : o.igBaseline ?? 'black') : undefined;
+  const method = createMethod(o.method, source, {
+    ...pick(o, ['samples', 'noiseLevel', 'steps', 'cells', 'keep', 'batchSize']),
+    ...(baseline ? { baseline } : {}),
+  });
+  const rng = new Rng(o.seed);
+  const result = await method.attribute({ f, x, queries: budget - 1, rng, valueAtX, ...(o.signal ? { signal: o.signal } : {}) });
+  const map = reduceChannels(result.values, result.shape, o.reduction);
+  return {
+    target,
+    predictions: top.map((index) => ({ index, label: labels[index]!.name, probability: probs[index]! })),
+    method: o.method,
+    gradient: o.method === 'rise' ? 'none' : o.gradient,
+    objective: o.objective,
+    queries: ledger.spent,
+    seconds: (performance.now() - started) / 1000,
+    seed: o.seed,
+    sigma,
+    image,
+    attribution: result.values,
+    attributionShape: result.shape,
+    map,
+  };
+}
+
+/** The IG baseline / RISE fill in model-input space. */
+async function baselineInput(classifier: Classifier, image: RgbImage, kind: string): Promise<Float32Array> {
+  const p = classifier.preprocessing;
+  if (kind === 'black') return blackInput(p, classifier.model.inputShape);
+  const source = kind === 'blur' ? await blurImage(image, Math.max(image.width, image.height) / 20) : await loadImage(kind, { resizeShorter: resizeShorterOf(p), crop: { width: p.width, height: p.height } });
+  return toModelInput(p, source.data, source.height, source.width);
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
+  return out;
+}

@@ -1,0 +1,34 @@
+/**
+ * One interface for every way of getting ∇f(x): the black-box estimators (likelihood-ratio, blockwise)
+ * and, for comparison, exact backprop. Methods (vanilla, SmoothGrad, IG, …) take any of them.
+ */
+import type { BatchFunction } from '../core/batch-function.js';
+import type { Rng } from '../core/rng.js';
+
+export interface GradientRequest {
+  /** The black-box scalar function (already metered: every evaluation is charged). */
+  f: BatchFunction;
+  /** The point, in model-input space (CHW). */
+  x: Float32Array;
+  /** Exactly how many queries of f this estimate may spend. */
+  queries: number;
+  /** Source of all randomness. */
+  rng: Rng;
+  /** f(x), when the caller already paid for it (saves the baseline query). */
+  valueAtX?: number;
+  signal?: AbortSignal;
+}
+
+export interface GradientEstimate {
+  /** ∂f/∂x, same layout as x. */
+  gradient: Float32Array;
+  /** Queries of f actually spent. */
+  queries: number;
+}
+
+export interface GradientSource {
+  readonly name: string;
+  /** Fewest queries one estimate needs (given f(x) is not known). */
+  readonly minQueries: number;
+  estimate(request: GradientRequest): Promise<GradientEstimate>;
+}

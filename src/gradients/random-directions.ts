@@ -1,0 +1,141 @@
+/**
+ * The engine behind the likelihood-ratio and blockwise estimators.
+ *
+ * For random directions z_k (Gaussian noise, zero outside a region), query f(x + z_k) — and f(x − z_k)
+ * for antithetic pairs — and estimate ∇f(x) ≈ 1/(K σ² p) Σ_k w_k z_k, with
+ *   w_k = f(x+z_k) − f(x)            (baseline subtraction: removes the f(x)·z term, the dominant variance at small σ)
+ *   w_k = (f(x+z_k) − f(x−z_k)) / 2  (antithetic pair)
+ *   w_k = f(x+z_k)                   (plain Eq. 2)
+ * and p the probability that a given pixel lies inside the region (1 for plain LR), which keeps the
+ * blockwise estimate unbiased. Sums stream into one Float64 accumulator: memory does not grow with K.
+ * Randomness is consumed direction by direction, in order, so the result does not depend on batch size.
+ */
+import { LrsalError, invalidArgument, requireInteger, requirePositive } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
+import { sizeOf } from '../core/tensor.js';
+import type { GradientEstimate, GradientRequest } from './gradient-source.js';
+import { accumulateRegion, regionSize, restoreRegion, writePerturbed, type Region } from './regions.js';
+
+export interface DirectionSettings {
+  /** Noise standard deviation, in model-input units. */
+  sigma: number;
+  /** Query x ± z in pairs. */
+  antithetic: boolean;
+  /** Subtract f(x) from every single-sided query. */
+  baseline: boolean;
+  /** Model queries per call to f. */
+  batchSize: number;
+}
+
+/** Where the noise of one direction goes. */
+export interface RegionSampler {
+  /** Draw the next region (may consume randomness). */
+  next(rng: Rng): Region;
+  /** Probability that any given pixel is inside a drawn region (the same for every pixel). */
+  readonly coverage: number;
+  /** Largest region this sampler draws, in values (C·h·w). */
+  readonly maxSize: number;
+}
+
+interface Direction {
+  region: Region;
+  noise: Float32Array;
+  /** Slot of x+z in the batch; slot of x−z for pairs. */
+  plus: number;
+  minus: number;
+}
+
+export function validateSettings(s: DirectionSettings): void {
+  requirePositive('sigma', s.sigma);
+  requireInteger('batch size', s.batchSize, 1);
+}
+
+/** The smallest budget an estimate needs: one direction, plus f(x) when it must be queried. */
+export function minimumQueries(s: Pick<DirectionSettings, 'antithetic' | 'baseline'>): number {
+  return s.antithetic ? 2 : s.baseline ? 2 : 1;
+}
+
+export async function estimateAlongRandomDirections(
+  request: GradientRequest,
+  sampler: RegionSampler,
+  settings: DirectionSettings,
+): Promise<GradientEstimate> {
+  validateSettings(settings);
+  const { f, x, rng, signal } = request;
+  const shape = f.shape;
+  const d = sizeOf(shape);
+  if (x.length !== d) throw new LrsalError('MODEL_SHAPE', `point has ${x.length} values; the function takes ${d}`);
+  let remaining = requireInteger('queries', request.queries, 0);
+  let spent = 0;
+
+  let fx = request.valueAtX;
+  const needsFx = settings.antithetic ? remaining % 2 === 1 : settings.baseline;
+  if (needsFx && fx === undefined) {
+    if (remaining < 1) throw budgetTooSmall(request.queries, settings);
+    fx = (await f.evaluate(x, 1, signal))[0]!;
+    remaining -= 1;
+    spent += 1;
+  }
+  const pairs = settings.antithetic ? Math.floor(remaining / 2) : 0;
+  const singles = remaining - 2 * pairs;
+  const total = pairs + singles;
+  if (total === 0) throw budgetTooSmall(request.queries, settings);
+
+  const slots = Math.max(settings.batchSize, settings.antithetic ? 2 : 1);
+  const inputs = new Float32Array(slots * d);
+  for (let s = 0; s < slots; s++) inputs.set(x, s * d);
+  const lastRegion: Array<Region | undefined> = new Array(slots);
+  const noisePool = Array.from({ length: slots }, () => new Float32Array(sampler.maxSize));
+  const acc = new Float64Array(d);
+
+  let done = 0;
+  while (done < total) {
+    if (signal?.aborted) throw new LrsalError('ABORTED', 'estimate aborted');
+    // Fill the batch with whole directions, in order.
+    const batch: Direction[] = [];
+    let used = 0;
+    while (done + batch.length < total) {
+      const isPair = done + batch.length < pairs;
+      if (used + (isPair ? 2 : 1) > slots) break;
+      const region = sampler.next(rng);
+      const noise = noisePool[batch.length]!;
+      const size = regionSize(shape, region);
+      rng.fillNormal(noise, 0, size, settings.sigma);
+      const plus = used++;
+      const minus = isPair ? used++ : -1;
+      for (const slot of isPair ? [plus, minus] : [plus]) {
+        const previous = lastRegion[slot];
+        if (previous && !contains(region, previous)) restoreRegion(inputs, slot * d, x, shape, previous);
+        writePerturbed(inputs, slot * d, x, noise, slot === minus ? -1 : 1, shape, region);
+        lastRegion[slot] = region;
+      }
+      batch.push({ region, noise, plus, minus });
+    }
+    const values = await f.evaluate(inputs.subarray(0, used * d), used, signal);
+    spent += used;
+    for (const dir of batch) {
+      const up = values[dir.plus]!;
+      const weight = dir.minus >= 0 ? (up - values[dir.minus]!) / 2 : fx !== undefined && settings.baseline ? up - fx : up;
+      accumulateRegion(acc, dir.noise, weight, shape, dir.region);
+    }
+    done += batch.length;
+  }
+
+  const scale = 1 / (total * settings.sigma * settings.sigma * sampler.coverage);
+  const gradient = new Float32Array(d);
+  for (let i = 0; i < d; i++) gradient[i] = acc[i]! * scale;
+  return { gradient, queries: spent };
+}
+
+function contains(outer: Region, inner: Region): boolean {
+  return (
+    outer.top <= inner.top &&
+    outer.left <= inner.left &&
+    outer.top + outer.height >= inner.top + inner.height &&
+    outer.left + outer.width >= inner.left + inner.width
+  );
+}
+
+function budgetTooSmall(queries: number, s: DirectionSettings): LrsalError {
+  return invalidArgument(`a gradient estimate needs at least ${minimumQueries(s)} queries with these settings, got ${queries}`);
+}

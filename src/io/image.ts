@@ -1,0 +1,106 @@
+/**
+ * Image decoding with sharp: JPEG/PNG/WebP (anything libvips reads), EXIF orientation applied,
+ * alpha flattened on white, a pixel limit against decompression bombs, and the model's crop geometry.
+ */
+import { access, constants } from 'node:fs/promises';
+import sharp, { type Metadata } from 'sharp';
+import { LrsalError } from '../core/errors.js';
+
+/** Interleaved 8-bit RGB pixels. */
+export interface RgbImage {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8Array;
+}
+
+export interface LoadImageOptions {
+  /** Refuse images with more pixels than this before decoding them (default 50 megapixels). */
+  maxPixels?: number;
+  /** Resize so the shorter side is this many pixels (aspect kept). */
+  resizeShorter?: number;
+  /** Then cut this centre crop. */
+  crop?: { width: number; height: number };
+}
+
+export const DEFAULT_MAX_PIXELS = 50_000_000;
+
+/** Decode an image file or buffer into RGB pixels, applying the optional resize + centre crop. */
+export async function loadImage(source: string | Buffer, options: LoadImageOptions = {}): Promise<RgbImage> {
+  const name = typeof source === 'string' ? source : 'image buffer';
+  if (typeof source === 'string') {
+    try {
+      await access(source, constants.R_OK);
+    } catch {
+      throw new LrsalError('FILE_NOT_FOUND', `image not found or not readable: ${source}`);
+    }
+  }
+  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+  try {
+    let pipeline = sharp(source, { limitInputPixels: maxPixels, failOn: 'truncated' }).rotate();
+    if (options.resizeShorter) {
+      const meta = await sharp(source, { limitInputPixels: maxPixels }).metadata();
+      const { width, height } = orientedSize(meta);
+      const s = options.resizeShorter / Math.min(width, height);
+      const rw = Math.max(1, Math.round(width * s));
+      const rh = Math.max(1, Math.round(height * s));
+      pipeline = pipeline.resize(rw, rh, { fit: 'fill' });
+      if (options.crop) {
+        const { width: cw, height: ch } = options.crop;
+        if (cw > rw || ch > rh) {
+          throw new LrsalError('INVALID_ARGUMENT', `crop ${cw}×${ch} is larger than the resized image ${rw}×${rh}`);
+        }
+        // Resize then extract: chaining two resize() calls in sharp would keep only the last one.
+        pipeline = pipeline.extract({ left: Math.floor((rw - cw) / 2), top: Math.floor((rh - ch) / 2), width: cw, height: ch });
+      }
+    } else if (options.crop) {
+      pipeline = pipeline.resize(options.crop.width, options.crop.height, { fit: 'cover' });
+    }
+    const { data, info } = await pipeline
+      .flatten({ background: '#ffffff' })
+      .toColourspace('srgb')
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new LrsalError('IMAGE_UNREADABLE', `${name}: expected 3 colour channels, got ${info.channels}`);
+    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+  } catch (error) {
+    if (error instanceof LrsalError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    if (/pixel limit/i.test(message)) {
+      throw new LrsalError('IMAGE_TOO_LARGE', `${name}: image has more than ${maxPixels} pixels (decompression-bomb limit)`);
+    }
+    throw new LrsalError('IMAGE_UNREADABLE', `${name}: not a readable image (${firstLine(message)})`);
+  }
+}
+
+function orientedSize(meta: Metadata): { width: number; height: number } {
+  const width = meta.width ?? 0;
+  const height = meta.height ?? 0;
+  if (!width || !height) throw new LrsalError('IMAGE_UNREADABLE', 'image has no size');
+  // EXIF orientations 5–8 swap width and height.
+  return meta.orientation && meta.orientation >= 5 ? { width: height, height: width } : { width, height };
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0]!.trim();
+}
+
+/** Encode RGB pixels as PNG. */
+export async function encodePng(image: RgbImage): Promise<Buffer> {
+  return sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.length), {
+    raw: { width: image.width, height: image.height, channels: 3 },
+  })
+    .png()
+    .toBuffer();
+}
+
+/** Gaussian-blurred copy of an image (an IG baseline and the start of the insertion curve). */
+export async function blurImage(image: RgbImage, sigma: number): Promise<RgbImage> {
+  const { data, info } = await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.length), {
+    raw: { width: image.width, height: image.height, channels: 3 },
+  })
+    .blur(sigma)
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+}

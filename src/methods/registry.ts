@@ -1,0 +1,53 @@
+/** Saliency methods by name. */
+import { invalidArgument } from '../core/errors.js';
+import type { GradientSource } from '../gradients/gradient-source.js';
+import type { AttributionMethod } from './attribution.js';
+import { integratedGradients } from './integrated-gradients.js';
+import { noiseTunnel } from './noise-tunnel.js';
+import { rise } from './rise.js';
+import { vanillaGradient } from './vanilla.js';
+
+export const METHODS = ['vanilla', 'smoothgrad', 'vargrad', 'ig', 'rise'] as const;
+export type MethodName = (typeof METHODS)[number];
+
+export interface MethodSettings {
+  /** SmoothGrad/VarGrad copies. */
+  samples?: number;
+  /** SmoothGrad/VarGrad noise as a fraction of the input range. */
+  noiseLevel?: number;
+  /** IG steps. */
+  steps?: number;
+  /** IG baseline / RISE fill (model-input space). */
+  baseline?: Float32Array;
+  /** RISE grid cells per side and keep probability. */
+  cells?: number;
+  keep?: number;
+  batchSize?: number;
+}
+
+export function isMethodName(name: string): name is MethodName {
+  return (METHODS as readonly string[]).includes(name);
+}
+
+/** `source` is ignored by RISE, which needs no gradient. */
+export function createMethod(name: string, source: GradientSource, s: MethodSettings = {}): AttributionMethod {
+  const tunnel = { ...(s.samples ? { samples: s.samples } : {}), ...(s.noiseLevel !== undefined ? { noiseLevel: s.noiseLevel } : {}) };
+  switch (name) {
+    case 'vanilla':
+      return vanillaGradient(source);
+    case 'smoothgrad':
+    case 'vargrad':
+      return noiseTunnel(source, name, tunnel);
+    case 'ig':
+      return integratedGradients(source, { ...(s.steps ? { steps: s.steps } : {}), ...(s.baseline ? { baseline: s.baseline } : {}) });
+    case 'rise':
+      return rise({
+        ...(s.cells ? { cells: s.cells } : {}),
+        ...(s.keep !== undefined ? { keep: s.keep } : {}),
+        ...(s.baseline ? { fill: s.baseline } : {}),
+        ...(s.batchSize ? { batchSize: s.batchSize } : {}),
+      });
+    default:
+      throw invalidArgument(`unknown method "${name}"; choose one of: ${METHODS.join(', ')}`);
+  }
+}

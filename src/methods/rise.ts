@@ -1,0 +1,125 @@
+/**
+ * RISE (Petsiuk et al., 2018), the black-box baseline: saliency = 1/(N·p) Σ_i f(b + M_i ⊙ (x − b)) M_i,
+ * with masks M_i = a random s×s binary grid (each cell kept with probability p), bilinearly upsampled to
+ * (s+1)·cell pixels and cropped at a random shift in [0, cell) — so cell borders fall anywhere.
+ * b is what a masked pixel becomes (black in model-input space by default). One query per mask; the map
+ * is one plane (pixels, not channels) and streams into a single accumulator.
+ */
+import { invalidArgument, requireInteger } from '../core/errors.js';
+import type { Rng } from '../core/rng.js';
+import type { Shape } from '../core/tensor.js';
+import { requireBudget, type AttributionMethod } from './attribution.js';
+
+export interface RiseOptions {
+  /** Grid cells per side s (default 7, as in the RISE paper for ImageNet). */
+  cells?: number;
+  /** Probability p that a cell is kept (default 0.5). */
+  keep?: number;
+  /** Value of masked-out inputs (default zeros; the CLI passes black). */
+  fill?: Float32Array;
+  /** Masks per model call (default 8). */
+  batchSize?: number;
+}
+
+export const RISE_DEFAULTS = { cells: 7, keep: 0.5, batchSize: 8 };
+
+/** Precomputed bilinear sampling of an s-cell axis upsampled to (s+1)·cell pixels (half-pixel centres, edges clamped). */
+interface AxisSampling {
+  lo: Int32Array;
+  hi: Int32Array;
+  t: Float32Array;
+  cell: number;
+}
+
+function axisSampling(cells: number, length: number): AxisSampling {
+  const cell = Math.ceil(length / cells);
+  const up = (cells + 1) * cell;
+  const lo = new Int32Array(up);
+  const hi = new Int32Array(up);
+  const t = new Float32Array(up);
+  for (let i = 0; i < up; i++) {
+    const src = Math.min(cells - 1, Math.max(0, ((i + 0.5) * cells) / up - 0.5));
+    lo[i] = Math.floor(src);
+    hi[i] = Math.min(cells - 1, lo[i]! + 1);
+    t[i] = src - lo[i]!;
+  }
+  return { lo, hi, t, cell };
+}
+
+/** Draw one mask (H·W values in [0, 1]) into `out`. */
+export function drawMask(out: Float32Array, shape: Shape, cells: number, keep: number, rows: AxisSampling, cols: AxisSampling, rng: Rng, scratch: Float32Array): void {
+  const { height: H, width: W } = shape;
+  const grid = new Uint8Array(cells * cells);
+  for (let i = 0; i < grid.length; i++) grid[i] = rng.nextFloat() < keep ? 1 : 0;
+  const dy = rng.nextInt(rows.cell);
+  const dx = rng.nextInt(cols.cell);
+  // Separable: first along columns for every grid row (cells × W), then along rows.
+  for (let g = 0; g < cells; g++) {
+    for (let x = 0; x < W; x++) {
+      const u = x + dx;
+      const a = grid[g * cells + cols.lo[u]!]!;
+      const b = grid[g * cells + cols.hi[u]!]!;
+      scratch[g * W + x] = a + (b - a) * cols.t[u]!;
+    }
+  }
+  for (let y = 0; y < H; y++) {
+    const v = y + dy;
+    const r0 = rows.lo[v]! * W;
+    const r1 = rows.hi[v]! * W;
+    const t = rows.t[v]!;
+    for (let x = 0; x < W; x++) {
+      const a = scratch[r0 + x]!;
+      out[y * W + x] = a + (scratch[r1 + x]! - a) * t;
+    }
+  }
+}
+
+export function rise(options: RiseOptions = {}): AttributionMethod {
+  const { cells, keep, batchSize } = { ...RISE_DEFAULTS, ...options };
+  requireInteger('RISE cells', cells, 1);
+  requireInteger('batch size', batchSize, 1);
+  if (!(keep > 0 && keep < 1)) throw invalidArgument(`RISE keep probability must be in (0, 1), got ${keep}`);
+  return {
+    name: 'rise',
+    minQueries: 1,
+    async attribute({ f, x, queries, rng, signal }) {
+      requireBudget('rise', queries, 1, 'one mask');
+      const shape = f.shape;
+      const plane = shape.height * shape.width;
+      const fill = options.fill ?? new Float32Array(x.length);
+      const rows = axisSampling(cells, shape.height);
+      const cols = axisSampling(cells, shape.width);
+      const scratch = new Float32Array(cells * shape.width);
+      const masks = new Float32Array(batchSize * plane);
+      const inputs = new Float32Array(batchSize * x.length);
+      const acc = new Float64Array(plane);
+      let spent = 0;
+      while (spent < queries) {
+        const n = Math.min(batchSize, queries - spent);
+        for (let i = 0; i < n; i++) {
+          const mask = masks.subarray(i * plane, (i + 1) * plane);
+          drawMask(mask, shape, cells, keep, rows, cols, rng, scratch);
+          const o = i * x.length;
+          for (let c = 0; c < shape.channels; c++) {
+            const base = c * plane;
+            for (let p = 0; p < plane; p++) {
+              const b = fill[base + p]!;
+              inputs[o + base + p] = b + mask[p]! * (x[base + p]! - b);
+            }
+          }
+        }
+        const values = await f.evaluate(inputs.subarray(0, n * x.length), n, signal);
+        spent += n;
+        for (let i = 0; i < n; i++) {
+          const v = values[i]!;
+          const o = i * plane;
+          for (let p = 0; p < plane; p++) acc[p]! += v * masks[o + p]!;
+        }
+      }
+      const values = new Float32Array(plane);
+      const scale = 1 / (queries * keep);
+      for (let p = 0; p < plane; p++) values[p] = acc[p]! * scale;
+      return { values, shape: { channels: 1, height: shape.height, width: shape.width }, queries: spent };
+    },
+  };
+}

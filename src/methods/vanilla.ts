@@ -1,0 +1,15 @@
+/** Vanilla gradient: the map is ∇f(x) itself, from any gradient source, with the whole budget. */
+import type { GradientSource } from '../gradients/gradient-source.js';
+import { requireBudget, type AttributionMethod } from './attribution.js';
+
+export function vanillaGradient(source: GradientSource): AttributionMethod {
+  return {
+    name: 'vanilla',
+    minQueries: source.minQueries,
+    async attribute({ f, x, queries, rng, valueAtX, signal }) {
+      requireBudget('vanilla', queries, valueAtX === undefined ? source.minQueries : 1, `one ${source.name} estimate`);
+      const { gradient, queries: spent } = await source.estimate({ f, x, queries, rng, valueAtX, signal });
+      return { values: gradient, shape: f.shape, queries: spent };
+    },
+  };
+}
