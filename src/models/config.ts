@@ -13,10 +13,17 @@ import { PREPROCESSING_PRESETS, preprocessingSchema, type Preprocessing, type Pr
 
 const presetNames = Object.keys(PREPROCESSING_PRESETS) as [PresetName, ...PresetName[]];
 
-export const preprocessSpecSchema = preprocessingSchema
-  .partial({ height: true, width: true })
-  .extend({ preset: z.enum(presetNames).optional() })
-  .partial();
+/** A partial preprocessing: a preset plus explicit fields, no defaults (they come from the preset, then the schema). */
+export const preprocessSpecSchema = z.object({
+  preset: z.enum(presetNames).optional(),
+  height: z.number().int().positive().optional(),
+  width: z.number().int().positive().optional(),
+  resizeShorter: z.number().int().positive().optional(),
+  channelOrder: z.enum(['RGB', 'BGR']).optional(),
+  scale: z.number().positive().optional(),
+  mean: z.tuple([z.number(), z.number(), z.number()]).optional(),
+  std: z.tuple([z.number().positive(), z.number().positive(), z.number().positive()]).optional(),
+});
 export type PreprocessSpec = z.input<typeof preprocessSpecSchema>;
 
 export const modelCardSchema = z.object({
