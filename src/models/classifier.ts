@@ -38,10 +38,8 @@ export interface LoadClassifierOptions {
 export async function loadClassifier(options: LoadClassifierOptions = {}): Promise<Classifier> {
   const { card, described } = await modelCardFor(options.model);
   const spec: PreprocessSpec = { ...card.preprocess, ...(options.preprocess ?? {}) };
-  if (!described && !options.preprocess?.preset && options.preprocess?.mean === undefined) {
-    spec.preset ??= 'torchvision';
-    options.warn?.(`no model card for ${card.model}: assuming torchvision preprocessing (pass --preprocess or write a .lrsal.json card)`);
-  }
+  const guessed = !described && !options.preprocess?.preset && options.preprocess?.mean === undefined;
+  if (guessed) spec.preset ??= 'torchvision';
   const onnxOptions: OnnxModelOptions = {
     ...(card.input ? { inputName: card.input } : {}),
     ...(options.outputName ?? card.output ? { outputName: options.outputName ?? card.output } : {}),
@@ -53,6 +51,7 @@ export async function loadClassifier(options: LoadClassifierOptions = {}): Promi
     ...(options.threads ? { threads: options.threads } : {}),
   };
   const model = await loadOnnxModel(card.model, onnxOptions);
+  if (guessed) options.warn?.(`no model card for ${card.model}: assuming torchvision preprocessing (pass --preprocess or write a .lrsal.json card)`);
   try {
     const preprocessing = resolvePreprocessing(spec, { height: model.inputShape.height, width: model.inputShape.width });
     const labelsPath = options.labels ?? card.labels;

@@ -1,0 +1,56 @@
+/** Bad and odd input files, made in a temporary folder. */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { packageRoot } from '../../src/models/config.js';
+
+export const repoRoot = packageRoot();
+export const sharedAssets = resolve(repoRoot, '..', 'shared', 'assets');
+export const devImages = join(sharedAssets, 'images', 'dev');
+export const kitten = join(repoRoot, 'examples', 'kitten_224.png');
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'lrsal-test-'));
+}
+
+function crc32(bytes: Uint8Array): number {
+  let c = ~0;
+  for (const b of bytes) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+  }
+  return ~c >>> 0;
+}
+
+function chunk(type: string, data: Buffer): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(data.length, 0);
+  head.write(type, 4, 'latin1');
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
+  return Buffer.concat([head, data, crc]);
+}
+
+/** A small file whose PNG header claims `side`×`side` pixels: a decompression bomb in miniature. */
+export function hugePng(side: number): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(side, 0);
+  ihdr.writeUInt32BE(side, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // RGB
+  const sig = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return Buffer.concat([sig, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(1024))), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/** The first half of a real JPEG. */
+export function truncatedJpeg(): Buffer {
+  const full = readFileSync(join(devImages, 'n01440764_tench.jpg'));
+  return full.subarray(0, Math.floor(full.length / 2));
+}
+
+export function writeTemp(dir: string, name: string, data: Buffer | string): string {
+  const path = join(dir, name);
+  writeFileSync(path, data);
+  return path;
+}
