@@ -1,0 +1,116 @@
+/**
+ * `npm run bench`: estimator cost against raw inference on the bundled model, and memory against n.
+ * Prints one JSON object. Times are compared as ratios within one run (these machines are noisy):
+ *   overheadRatio = estimator wall time ÷ wall time of the same number of raw batched model calls.
+ * Goals: overhead ≤ 1.05 at n = 1000; peak RSS at n = 10,000 ≤ 1.2 × that at n = 100.
+ * Usage: node dist/bench/bench.js [--queries 1000] [--batch 8] [--repeats 3] [--memory-queries 10000]
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { metered, QueryLedger } from '../src/core/ledger.js';
+import { Rng } from '../src/core/rng.js';
+import { createGradientSource } from '../src/gradients/registry.js';
+import { rise } from '../src/methods/rise.js';
+import { loadClassifier } from '../src/models/classifier.js';
+import { scoreFunction } from '../src/objectives/scores.js';
+import { kittenPath } from './paths.js';
+
+const { values: args } = parseArgs({
+  options: {
+    queries: { type: 'string', default: '1000' },
+    batch: { type: 'string', default: '8' },
+    repeats: { type: 'string', default: '3' },
+    'memory-queries': { type: 'string', default: '10000' },
+    'memory-child': { type: 'string' },
+    gradient: { type: 'string', default: 'lr' },
+  },
+});
+
+const n = Number(args.queries);
+const batch = Number(args.batch);
+const classifier = await loadClassifier({ maxBatch: batch });
+const { input: x } = await classifier.prepare(kittenPath());
+const shape = classifier.model.inputShape;
+
+async function estimatorRun(name: string, queries: number): Promise<number> {
+  const ledger = new QueryLedger(queries);
+  const f = metered(scoreFunction(classifier.model, 'logit', 281), ledger);
+  const t = performance.now();
+  if (name === 'rise') await rise({ batchSize: batch }).attribute({ f, x, queries, rng: new Rng(1) });
+  else {
+    const source = createGradientSource(name, shape, { sigma: 0.05, batchSize: batch });
+    await source.estimate({ f, x, queries, rng: new Rng(1) });
+  }
+  if (ledger.spent !== queries) throw new Error(`${name} spent ${ledger.spent} of ${queries}`);
+  return performance.now() - t;
+}
+
+async function rawRun(queries: number): Promise<number> {
+  const inputs = new Float32Array(batch * x.length);
+  for (let b = 0; b < batch; b++) inputs.set(x, b * x.length);
+  const t = performance.now();
+  for (let done = 0; done < queries; done += batch) {
+    const k = Math.min(batch, queries - done);
+    await classifier.model.scores(inputs.subarray(0, k * x.length), k);
+  }
+  return performance.now() - t;
+}
+
+if (args['memory-child']) {
+  // Child mode: one estimator run, report peak RSS.
+  await estimatorRun(args.gradient, Number(args['memory-child']));
+  process.stdout.write(JSON.stringify({ maxRssMiB: process.resourceUsage().maxRSS / 1024 }) + '\n');
+  await classifier.dispose();
+  process.exit(0);
+}
+
+await rawRun(2 * batch); // warm-up
+const names = ['lr', 'blockwise', 'rise'];
+const raw: number[] = [];
+const est: Record<string, number[]> = Object.fromEntries(names.map((k) => [k, []]));
+// Interleave raw and estimator runs so drift in machine load hits both alike.
+for (let r = 0; r < Number(args.repeats); r++) {
+  raw.push(await rawRun(n));
+  for (const name of names) est[name]!.push(await estimatorRun(name, n));
+}
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+const rawMs = median(raw);
+const estimators = Object.fromEntries(
+  names.map((name) => [name, { wallMs: Math.round(median(est[name]!)), overheadRatio: Number((median(est[name]!) / rawMs).toFixed(3)) }]),
+);
+await classifier.dispose();
+
+function peakRss(gradient: string, queries: number): number {
+  const self = fileURLToPath(import.meta.url);
+  const r = spawnSync(process.execPath, [self, '--memory-child', String(queries), '--gradient', gradient, '--batch', String(batch)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`memory child failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!).maxRssMiB;
+}
+const memQ = Number(args['memory-queries']);
+const memory = Object.fromEntries(
+  ['lr', 'blockwise'].map((g) => {
+    const small = peakRss(g, 100);
+    const large = peakRss(g, memQ);
+    return [g, { peakRssMiB100: Math.round(small), [`peakRssMiB${memQ}`]: Math.round(large), ratio: Number((large / small).toFixed(3)) }];
+  }),
+);
+
+const report = {
+  model: 'squeezenet1.1 (bundled)',
+  queries: n,
+  batch,
+  repeats: Number(args.repeats),
+  rawInference: { wallMs: Math.round(rawMs), msPerQuery: Number((rawMs / n).toFixed(3)) },
+  estimators,
+  memory,
+  goals: {
+    overheadAtMost: 1.05,
+    memoryRatioAtMost: 1.2,
+    met: {
+      overhead: Object.fromEntries(names.filter((k) => k !== 'rise').map((k) => [k, estimators[k]!.overheadRatio <= 1.05])),
+      memory: Object.fromEntries(Object.entries(memory).map(([k, v]) => [k, v.ratio <= 1.2])),
+    },
+  },
+};
+process.stdout.write(JSON.stringify(report, null, 2) + '\n');
