@@ -3,10 +3,12 @@ import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { after, describe, it } from 'node:test';
 import { LrsalError } from '../src/core/errors.js';
+import sharp from 'sharp';
 import { httpJsonModel } from '../src/models/remote/http-json.js';
+import { inputsToPngs } from '../src/models/remote/png.js';
 import { openAiChatModel } from '../src/models/remote/openai-chat.js';
 import { visionApiModel } from '../src/models/remote/vision-api.js';
-import { copies, fastOptions, kittenInput, sharedClassifier, tempDir, withServer } from './remote-fixtures.js';
+import { SHAPE, copies, fastOptions, kittenInput, sharedClassifier, tempDir, withServer } from './remote-fixtures.js';
 
 after(async () => (await sharedClassifier()).dispose());
 
@@ -173,5 +175,24 @@ describe('remote adapters: answer cache', () => {
     } finally {
       await cache.remove();
     }
+  });
+});
+
+describe('remote adapters: encoding and configuration', () => {
+  it('sends lossless PNG of the rounded, clamped pixels', async () => {
+    const input = new Float32Array(3 * 224 * 224).map((_, i) => ((i * 37) % 300) - 20.4);
+    const [png] = await inputsToPngs(input, 1, SHAPE);
+    const { data, info } = await sharp(png!).raw().toBuffer({ resolveWithObject: true });
+    assert.equal(info.channels, 3);
+    const plane = 224 * 224;
+    for (let i = 0; i < plane; i += 97) {
+      for (let c = 0; c < 3; c++) assert.equal(data[i * 3 + c], Math.min(255, Math.max(0, Math.round(input[c * plane + i]!))));
+    }
+  });
+
+  it('rejects a JSON template without an image placeholder, and inputs of the wrong size', async () => {
+    assert.throws(() => httpJsonModel({ url: 'http://127.0.0.1:9/x', body: { image: 'x' }, labelsPath: 'labels' }), /placeholder/);
+    const model = visionApiModel({ ...fastOptions(false), endpoint: 'http://127.0.0.1:9' });
+    await assert.rejects(model.labels(new Float32Array(10), 1), (e: unknown) => e instanceof LrsalError && e.code === 'MODEL_SHAPE');
   });
 });

@@ -192,12 +192,14 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
+const GOOGLE_STATUS: Record<number, string> = { 404: 'NOT_FOUND', 405: 'UNIMPLEMENTED', 429: 'RESOURCE_EXHAUSTED' };
+
 /** An error in the API's own format (Google: {error:{code,message,status}}, OpenAI: {error:{message,type}}). */
 function sendError(res: ServerResponse, api: StandInApi, status: number, message: string): void {
   if (res.headersSent) return void res.end();
   const body =
     api === 'vision'
-      ? { error: { code: status, message, status: status === 429 ? 'RESOURCE_EXHAUSTED' : status >= 500 ? 'INTERNAL' : 'INVALID_ARGUMENT' } }
+      ? { error: { code: status, message, status: GOOGLE_STATUS[status] ?? (status >= 500 ? 'INTERNAL' : 'INVALID_ARGUMENT') } }
       : { error: { message, type: status === 429 ? 'rate_limit_error' : status >= 500 ? 'server_error' : 'invalid_request_error', code: null, param: null } };
   sendJson(res, status, body);
 }
