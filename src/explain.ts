@@ -7,6 +7,9 @@ import { invalidArgument, requireInteger } from './core/errors.js';
 import { QueryLedger, metered, type LedgerProgress } from './core/ledger.js';
 import { Rng } from './core/rng.js';
 import type { Shape } from './core/tensor.js';
+import { loadDifferentiableModel, type DifferentiableModel } from './backprop/index.js';
+import { backpropSource } from './gradients/backprop.js';
+import type { GradientSource } from './gradients/gradient-source.js';
 import { createGradientSource, type BlackBoxGradientName } from './gradients/registry.js';
 import { blurImage, loadImage, type RgbImage } from './io/image.js';
 import { reduceChannels, type ChannelReduction } from './methods/channel-reduction.js';
@@ -19,9 +22,14 @@ import { resolveTarget, type ResolvedTarget } from './objectives/target.js';
 /** Default noise σ, in 8-bit grey levels (converted to model-input units per model). See docs/results.md. */
 export const DEFAULT_SIGMA_GREY_LEVELS = 0.05;
 
+export type GradientName = BlackBoxGradientName | 'backprop';
+
 export interface ExplainOptions {
   method?: MethodName;
-  gradient?: BlackBoxGradientName;
+  /** lr, blockwise, or backprop (the exact gradient of the same ONNX file, for comparison). */
+  gradient?: GradientName;
+  /** For gradient 'backprop': an already loaded differentiable model (else it is built from the model file). */
+  differentiable?: DifferentiableModel;
   /** Total model queries, the prediction query included (default 1000). */
   queries?: number;
   seed?: number;
@@ -48,7 +56,7 @@ export interface ExplainOptions {
 
 export const EXPLAIN_DEFAULTS = {
   method: 'ig' as MethodName,
-  gradient: 'blockwise' as BlackBoxGradientName,
+  gradient: 'blockwise' as GradientName,
   queries: 1000,
   seed: 0,
   objective: 'logit' as ScoreObjective,
@@ -65,7 +73,7 @@ export interface Explanation {
   target: ResolvedTarget;
   predictions: Prediction[];
   method: MethodName;
-  gradient: BlackBoxGradientName | 'none';
+  gradient: GradientName | 'none';
   objective: ScoreObjective;
   queries: number;
   seconds: number;
@@ -102,17 +110,26 @@ export async function explain(classifier: Classifier, imageSource: string | Buff
   const step = pixelStep(preprocessing);
   const sigma = o.sigma ?? DEFAULT_SIGMA_GREY_LEVELS * (step.reduce((a, b) => a + b, 0) / step.length);
   const shape = model.inputShape;
-  const source = createGradientSource(o.gradient, shape, {
-    sigma,
-    ...pick(o, ['block', 'antithetic', 'baseline', 'batchSize']),
-  });
+  let owned: DifferentiableModel | undefined;
+  let source: GradientSource;
+  if (o.gradient === 'backprop' && o.method !== 'rise') {
+    const differentiable = o.differentiable ?? (owned = await loadDifferentiableModel(classifier.card.model));
+    source = backpropSource(differentiable, target.index, o.objective);
+  } else {
+    source = createGradientSource(o.gradient === 'backprop' ? 'lr' : o.gradient, shape, { sigma, ...pick(o, ['block', 'antithetic', 'baseline', 'batchSize']) });
+  }
   const baseline = o.method === 'ig' || o.method === 'rise' ? await baselineInput(classifier, image, o.method === 'rise' ? 'black' : o.igBaseline ?? 'black') : undefined;
   const method = createMethod(o.method, source, {
     ...pick(o, ['samples', 'noiseLevel', 'steps', 'cells', 'keep', 'batchSize']),
     ...(baseline ? { baseline } : {}),
   });
   const rng = new Rng(o.seed);
-  const result = await method.attribute({ f, x, queries: budget - 1, rng, valueAtX, ...(o.signal ? { signal: o.signal } : {}) });
+  let result;
+  try {
+    result = await method.attribute({ f, x, queries: budget - 1, rng, valueAtX, ...(o.signal ? { signal: o.signal } : {}) });
+  } finally {
+    await owned?.dispose();
+  }
   const map = reduceChannels(result.values, result.shape, o.reduction);
   return {
     target,

@@ -25,7 +25,7 @@ export function explainCommand(): Command {
     .description('saliency map of one image: PNG overlay + raw map (.npy)')
     .argument('<image>', 'JPEG/PNG/WebP image')
     .addOption(new Option('--method <name>', 'saliency method').choices(METHODS).default(EXPLAIN_DEFAULTS.method))
-    .addOption(new Option('--gradient <source>', 'black-box gradient estimator').choices(BLACK_BOX_GRADIENTS).default(EXPLAIN_DEFAULTS.gradient))
+    .addOption(new Option('--gradient <source>', 'gradient source: black-box estimators, or backprop (exact, for comparison)').choices([...BLACK_BOX_GRADIENTS, 'backprop']).default(EXPLAIN_DEFAULTS.gradient))
     .option('--queries <n>', 'total model queries for the map, prediction included', integer('--queries', 1), EXPLAIN_DEFAULTS.queries)
     .option('--seed <n>', 'random seed (same seed → same map)', integer('--seed', 0), EXPLAIN_DEFAULTS.seed)
     .addOption(new Option('--objective <name>', 'what f is').choices(SCORE_OBJECTIVES).default(EXPLAIN_DEFAULTS.objective))

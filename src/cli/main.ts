@@ -2,13 +2,19 @@
 /** The `lrsal` command line. Errors print one line (no stack unless LRSAL_DEBUG=1) and exit non-zero. */
 import { Command, CommanderError } from 'commander';
 import { LrsalError, describeError } from '../core/errors.js';
+import { evalCommand } from './eval-command.js';
 import { explainCommand } from './explain-command.js';
+import { fidelityCommand } from './fidelity-command.js';
+import { serveModelCommand } from './serve-model-command.js';
 
 const program = new Command('lrsal')
   .description('Saliency maps for black-box image models, from forward queries only')
   .showHelpAfterError(false)
   .exitOverride()
-  .addCommand(explainCommand());
+  .addCommand(explainCommand())
+  .addCommand(fidelityCommand())
+  .addCommand(evalCommand())
+  .addCommand(serveModelCommand());
 
 try {
   await program.parseAsync(process.argv);

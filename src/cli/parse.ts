@@ -40,3 +40,8 @@ export function triple(name: string) {
     return parts as [number, number, number];
   };
 }
+
+/** Comma-separated list, each item parsed by `item`. */
+export function list<T>(item: (v: string) => T) {
+  return (value: string): T[] => value.split(',').map((v) => item(v.trim()));
+}

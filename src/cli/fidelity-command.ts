@@ -1,0 +1,79 @@
+/** `lrsal fidelity`: cosine (and rank correlation) of black-box estimates to the backprop gradient. */
+import { writeFile } from 'node:fs/promises';
+import { Command } from 'commander';
+import { loadDifferentiableModel } from '../backprop/index.js';
+import { measureFidelity } from '../evaluation/fidelity.js';
+import { readManifest } from '../evaluation/manifest.js';
+import { BLACK_BOX_GRADIENTS, type BlackBoxGradientName } from '../gradients/registry.js';
+import { loadClassifier } from '../models/classifier.js';
+import { pixelStep } from '../models/preprocess.js';
+import { SCORE_OBJECTIVES, type ScoreObjective } from '../objectives/scores.js';
+import { DEFAULT_SIGMA_GREY_LEVELS } from '../explain.js';
+import { addModelOptions, classifierOptions, type ModelFlags } from './model-options.js';
+import { choice, fraction, integer, list, positiveNumber } from './parse.js';
+import { progressBar } from './progress.js';
+
+interface FidelityFlags extends ModelFlags {
+  images: string;
+  limit?: number;
+  queries: number[];
+  gradient: BlackBoxGradientName[];
+  block: number[];
+  sigma?: number[];
+  objective: ScoreObjective;
+  antithetic?: boolean;
+  seed: number;
+  json?: boolean;
+  save?: string;
+}
+
+export function fidelityCommand(): Command {
+  const cmd = new Command('fidelity')
+    .description('cosine of LR/blockwise estimates to the backprop gradient (paper Tables 4-5), over a folder of images')
+    .requiredOption('--images <dir>', 'folder with images and manifest.json')
+    .option('--limit <k>', 'first k images only', integer('--limit', 1))
+    .option('--queries <list>', 'query counts', list(integer('--queries', 1)), [500, 1000, 2000, 5000])
+    .option('--gradient <list>', 'gradient sources', list(choice('--gradient', BLACK_BOX_GRADIENTS)), ['lr', 'blockwise'])
+    .option('--block <list>', 'blockwise relative block sizes', list(fraction('--block')), [0.05, 0.1, 0.25, 0.5])
+    .option('--sigma <list>', 'noise σ values in model-input units (default: 0.05 grey levels)', list(positiveNumber('--sigma')))
+    .option('--objective <name>', 'what f is', choice('--objective', SCORE_OBJECTIVES), 'logit')
+    .option('--antithetic', 'query ±z pairs')
+    .option('--seed <n>', 'random seed', integer('--seed', 0), 0)
+    .option('--save <file.json>', 'also write the JSON result to a file')
+    .option('--json', 'print JSON instead of a table');
+  addModelOptions(cmd);
+  return cmd.action(async (flags: FidelityFlags) => {
+    const classifier = await loadClassifier(classifierOptions(flags, (m) => process.stderr.write(`lrsal: warning: ${m}\n`)));
+    const differentiable = await loadDifferentiableModel(classifier.card.model);
+    const bar = progressBar('fidelity');
+    try {
+      const images = await readManifest(flags.images, flags.limit);
+      const step = pixelStep(classifier.preprocessing);
+      const sigmas = flags.sigma ?? [DEFAULT_SIGMA_GREY_LEVELS * (step.reduce((a, b) => a + b) / step.length)];
+      const results = await measureFidelity(
+        classifier,
+        differentiable,
+        images,
+        { gradients: flags.gradient, queries: flags.queries, blocks: flags.block, sigmas, objective: flags.objective, seed: flags.seed, ...(flags.antithetic ? { antithetic: true } : {}) },
+        (done, total) => bar.update({ spent: done, budget: total }),
+      );
+      bar.stop();
+      const json = JSON.stringify({ images: images.length, results });
+      if (flags.save) await writeFile(flags.save, json + '\n');
+      if (flags.json) process.stdout.write(json + '\n');
+      else {
+        const pct = (v: number) => (100 * v).toFixed(1).padStart(6);
+        process.stdout.write(`gradient   sigma    queries  block | cosine %  (sd)  | rank corr (sd) | isotropic bound %\n`);
+        for (const r of results) {
+          process.stdout.write(
+            `${r.gradient.padEnd(10)} ${r.sigma.toPrecision(3).padStart(7)} ${String(r.queries).padStart(8)} ${(r.block ?? '-').toString().padStart(6)} | ${pct(r.cosine.mean)} ${pct(r.cosine.std)} | ${r.rankCorrelation.mean.toFixed(3)} (${r.rankCorrelation.std.toFixed(3)}) | ${pct(r.isotropicBound)}\n`,
+          );
+        }
+      }
+    } finally {
+      bar.stop();
+      await differentiable.dispose();
+      await classifier.dispose();
+    }
+  });
+}
