@@ -9,12 +9,16 @@
  * and p the probability that a given pixel lies inside the region (1 for plain LR), which keeps the
  * blockwise estimate unbiased. Sums stream into one Float64 accumulator: memory does not grow with K.
  * Randomness is consumed direction by direction, in order, so the result does not depend on batch size.
+ * Structured noise (noise-shapes.ts) draws z in fewer dimensions and divides each value by its group size
+ * at the end: the estimate is then of the gradient's projection onto the noise subspace.
+ * A control variate (prior-guided.ts) subtracts a known part c·(v·z) of each weight.
  */
 import { LrsalError, invalidArgument, requireInteger, requirePositive } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
-import { sizeOf } from '../core/tensor.js';
-import type { GradientEstimate, GradientRequest } from './gradient-source.js';
-import { accumulateRegion, regionSize, restoreRegion, writePerturbed, type Region } from './regions.js';
+import { sizeOf, type Shape } from '../core/tensor.js';
+import type { GradientEstimate, GradientRequest, GradientSource } from './gradient-source.js';
+import { noiseLayout, validateNoise, type NoiseShape } from './noise-shapes.js';
+import { accumulateRegion, restoreRegion, writePerturbed, type Region } from './regions.js';
 
 export interface DirectionSettings {
   /** Noise standard deviation, in model-input units. */
@@ -25,6 +29,22 @@ export interface DirectionSettings {
   baseline: boolean;
   /** Model queries per call to f. */
   batchSize: number;
+  /** Noise shape: 'iid' or 'channel-shared' (one draw per pixel for all channels). See noise-shapes.ts. */
+  noise: NoiseShape;
+  /** Noise constant on tile×tile squares of the image grid; 1 = per pixel. */
+  tile: number;
+}
+
+/** A known linear part of f along v: each weight loses slope·(v·z) (v: unit vector, CHW). */
+export interface ControlVariate {
+  direction: Float32Array;
+  slope: number;
+}
+
+/** LR and blockwise: a gradient source that also takes a control variate and exposes its settings. */
+export interface RandomDirectionSource extends GradientSource {
+  readonly settings: DirectionSettings;
+  estimate(request: GradientRequest, control?: ControlVariate): Promise<GradientEstimate>;
 }
 
 /** Where the noise of one direction goes. */
@@ -48,6 +68,7 @@ interface Direction {
 export function validateSettings(s: DirectionSettings): void {
   requirePositive('sigma', s.sigma);
   requireInteger('batch size', s.batchSize, 1);
+  validateNoise(s.noise, s.tile);
 }
 
 /** The smallest budget an estimate needs: one direction, plus f(x) when it must be queried. */
@@ -59,6 +80,7 @@ export async function estimateAlongRandomDirections(
   request: GradientRequest,
   sampler: RegionSampler,
   settings: DirectionSettings,
+  control?: ControlVariate,
 ): Promise<GradientEstimate> {
   validateSettings(settings);
   const { f, x, rng, signal } = request;
@@ -86,6 +108,8 @@ export async function estimateAlongRandomDirections(
   for (let s = 0; s < slots; s++) inputs.set(x, s * d);
   const lastRegion: Array<Region | undefined> = new Array(slots);
   const noisePool = Array.from({ length: slots }, () => new Float32Array(sampler.maxSize));
+  const layout = noiseLayout(shape, settings.noise, settings.tile);
+  const scratch = new Float32Array(layout.isotropic ? 0 : sampler.maxSize);
   const acc = new Float64Array(d);
 
   let done = 0;
@@ -99,8 +123,7 @@ export async function estimateAlongRandomDirections(
       if (used + (isPair ? 2 : 1) > slots) break;
       const region = sampler.next(rng);
       const noise = noisePool[batch.length]!;
-      const size = regionSize(shape, region);
-      rng.fillNormal(noise, 0, size, settings.sigma);
+      layout.draw(rng, noise, region, settings.sigma, scratch);
       const plus = used++;
       const minus = isPair ? used++ : -1;
       for (const slot of isPair ? [plus, minus] : [plus]) {
@@ -115,7 +138,8 @@ export async function estimateAlongRandomDirections(
     spent += used;
     for (const dir of batch) {
       const up = values[dir.plus]!;
-      const weight = dir.minus >= 0 ? (up - values[dir.minus]!) / 2 : fx !== undefined && settings.baseline ? up - fx : up;
+      let weight = dir.minus >= 0 ? (up - values[dir.minus]!) / 2 : fx !== undefined && settings.baseline ? up - fx : up;
+      if (control) weight -= control.slope * dotRegion(control.direction, dir.noise, shape, dir.region);
       accumulateRegion(acc, dir.noise, weight, shape, dir.region);
     }
     done += batch.length;
@@ -123,8 +147,26 @@ export async function estimateAlongRandomDirections(
 
   const scale = 1 / (total * settings.sigma * settings.sigma * sampler.coverage);
   const gradient = new Float32Array(d);
-  for (let i = 0; i < d; i++) gradient[i] = acc[i]! * scale;
+  if (layout.isotropic) for (let i = 0; i < d; i++) gradient[i] = acc[i]! * scale;
+  else {
+    const sizes = layout.groupSizes();
+    for (let i = 0; i < d; i++) gradient[i] = (acc[i]! * scale) / sizes[i]!;
+  }
   return { gradient, queries: spent };
+}
+
+/** v[region] · noise (noise in the compact region layout). */
+function dotRegion(v: Float32Array, noise: Float32Array, shape: Shape, r: Region): number {
+  const { height: H, width: W } = shape;
+  let k = 0;
+  let sum = 0;
+  for (let c = 0; c < shape.channels; c++) {
+    for (let y = r.top; y < r.top + r.height; y++) {
+      const start = c * H * W + y * W + r.left;
+      for (let i = 0; i < r.width; i++) sum += v[start + i]! * noise[k++]!;
+    }
+  }
+  return sum;
 }
 
 function contains(outer: Region, inner: Region): boolean {
