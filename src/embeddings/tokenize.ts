@@ -6,8 +6,8 @@
 
 /**
  * Function words, plus the boilerplate of a chat model's answer ("The input image belongs to…", "I think this
- * picture shows…"): these words appear in answers about any class, so averaging them in only pulls every answer
- * towards the same point and shrinks the differences the objective measures.
+ * picture shows…") and of its refusals: these words appear in answers about any class, so averaging them in only
+ * pulls every answer towards the same point and shrinks the differences the objective measures.
  */
 const STOP_WORDS = new Set(
   (
@@ -21,7 +21,9 @@ const STOP_WORDS = new Set(
     // answer boilerplate
     'image images picture photo photograph input belongs belong belonging shows show showing shown depicts depicting ' +
     'contains containing appears looks look seems likely probably maybe perhaps think answer class category object ' +
-    'kind type sort'
+    'kind type sort ' +
+    // refusals ("I don't know", "I'm not sure", "I cannot tell"): no word left, so no vector (detected, not scored)
+    "know sure unsure unclear tell say sorry determine identify couldn't won't"
   ).split(/\s+/),
 );
 
