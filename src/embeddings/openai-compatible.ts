@@ -95,18 +95,24 @@ export function openAiEmbeddings(options: OpenAiEmbeddingOptions): OpenAiEmbeddi
       return dimensions;
     },
     async embed(texts, signal) {
-      const todo = [...new Set(texts.filter((t) => t.trim() !== '' && !memo.has(t)))];
+      // This call's vectors live in `found`, so a batch larger than the memo cannot evict its own answers.
+      const found = new Map<string, Float32Array | null>();
+      for (const t of texts) if (t.trim() === '') found.set(t, null);
+      for (const t of texts) if (!found.has(t) && memo.has(t)) found.set(t, memo.get(t)!);
+      const todo = [...new Set(texts.filter((t) => !found.has(t)))];
       if (todo.length > 0) {
         const vectors = await queries.query(todo.map((t) => Buffer.from(t, 'utf8')), protocol, signal);
         todo.forEach((text, i) => {
           const v = vectors[i]!;
           if (dimensions === 0) dimensions = v.length;
           if (v.length !== dimensions) throw new LrsalError('REMOTE_ERROR', `${protocol.what}: got a ${v.length}-d embedding, expected ${dimensions}-d`);
+          const vector = v.every((x) => x === 0) ? null : Float32Array.from(v);
+          found.set(text, vector);
           if (memo.size >= MEMO_LIMIT) memo.delete(memo.keys().next().value!);
-          memo.set(text, v.every((x) => x === 0) ? null : Float32Array.from(v));
+          memo.set(text, vector);
         });
       }
-      return texts.map((text) => toEmbedding(text, text.trim() === '' ? null : memo.get(text)!));
+      return texts.map((text) => toEmbedding(text, found.get(text)!));
     },
     stats: () => queries.stats(),
   };
