@@ -5,6 +5,7 @@
  */
 import { invalidArgument, requireInteger } from './core/errors.js';
 import { QueryLedger, metered, type LedgerProgress } from './core/ledger.js';
+import type { BatchFunction } from './core/batch-function.js';
 import { Rng } from './core/rng.js';
 import type { Shape } from './core/tensor.js';
 import { loadDifferentiableModel, type DifferentiableModel } from './backprop/index.js';
@@ -15,7 +16,7 @@ import { blurImage, loadImage, type RgbImage } from './io/image.js';
 import { reduceChannels, type ChannelReduction } from './methods/channel-reduction.js';
 import { createMethod, type MethodName } from './methods/registry.js';
 import type { Classifier } from './models/classifier.js';
-import { blackInput, pixelStep, resizeShorterOf, toModelInput } from './models/preprocess.js';
+import { blackInput, pixelStep, resizeShorterOf, toModelInput, type Preprocessing } from './models/preprocess.js';
 import { probabilities, scoreFunction, scoreValue, topK, type ScoreObjective } from './objectives/scores.js';
 import { resolveTarget, type ResolvedTarget } from './objectives/target.js';
 
@@ -107,8 +108,7 @@ export async function explain(classifier: Classifier, imageSource: string | Buff
   const valueAtX = scoreValue(o.objective, model.scoreKind, scores, 0, model.classes, target.index);
   const f = metered(scoreFunction(model, o.objective, target.index), ledger);
 
-  const step = pixelStep(preprocessing);
-  const sigma = o.sigma ?? DEFAULT_SIGMA_GREY_LEVELS * (step.reduce((a, b) => a + b, 0) / step.length);
+  const sigma = o.sigma ?? DEFAULT_SIGMA_GREY_LEVELS * greyLevel(preprocessing);
   const shape = model.inputShape;
   let owned: DifferentiableModel | undefined;
   let source: GradientSource;
@@ -118,19 +118,12 @@ export async function explain(classifier: Classifier, imageSource: string | Buff
   } else {
     source = createGradientSource(o.gradient === 'backprop' ? 'lr' : o.gradient, shape, { sigma, ...pick(o, ['block', 'antithetic', 'baseline', 'batchSize']) });
   }
-  const baseline = o.method === 'ig' || o.method === 'rise' ? await baselineInput(classifier, image, o.method === 'rise' ? 'black' : o.igBaseline ?? 'black') : undefined;
-  const method = createMethod(o.method, source, {
-    ...pick(o, ['samples', 'noiseLevel', 'steps', 'cells', 'keep', 'batchSize']),
-    ...(baseline ? { baseline } : {}),
-  });
-  const rng = new Rng(o.seed);
   let result;
   try {
-    result = await method.attribute({ f, x, queries: budget - 1, rng, valueAtX, ...(o.signal ? { signal: o.signal } : {}) });
+    result = await attributeWithMethod(f, x, valueAtX, budget - 1, source, o, classifier.preprocessing, image);
   } finally {
     await owned?.dispose();
   }
-  const map = reduceChannels(result.values, result.shape, o.reduction);
   return {
     target,
     predictions: top.map((index) => ({ index, label: labels[index]!.name, probability: probs[index]! })),
@@ -144,23 +137,57 @@ export async function explain(classifier: Classifier, imageSource: string | Buff
     image,
     attribution: result.values,
     attributionShape: result.shape,
-    map,
+    map: result.map,
   };
 }
 
+type MethodOptions = Pick<ExplainOptions, 'samples' | 'noiseLevel' | 'steps' | 'cells' | 'keep' | 'batchSize' | 'igBaseline' | 'signal'> & {
+  method: MethodName;
+  seed: number;
+  reduction: ChannelReduction;
+};
+
+/**
+ * The part every path shares once f, x and a gradient source exist: build the method (with its IG baseline
+ * or RISE fill in model-input space), spend `queries` on it, and reduce the attribution to the H×W map.
+ */
+export async function attributeWithMethod(
+  f: BatchFunction,
+  x: Float32Array,
+  valueAtX: number,
+  queries: number,
+  source: GradientSource,
+  o: MethodOptions,
+  preprocessing: Preprocessing,
+  image: RgbImage,
+): Promise<{ values: Float32Array; shape: Shape; map: Float32Array }> {
+  const baseline = o.method === 'ig' || o.method === 'rise' ? await baselineInput(preprocessing, f.shape, image, o.method === 'rise' ? 'black' : o.igBaseline ?? 'black') : undefined;
+  const method = createMethod(o.method, source, {
+    ...pick(o, ['samples', 'noiseLevel', 'steps', 'cells', 'keep', 'batchSize']),
+    ...(baseline ? { baseline } : {}),
+  });
+  const result = await method.attribute({ f, x, queries, rng: new Rng(o.seed), valueAtX, ...(o.signal ? { signal: o.signal } : {}) });
+  return { values: result.values, shape: result.shape, map: reduceChannels(result.values, result.shape, o.reduction) };
+}
+
 /** The IG baseline / RISE fill in model-input space. */
-async function baselineInput(classifier: Classifier, image: RgbImage, kind: string): Promise<Float32Array> {
-  const p = classifier.preprocessing;
-  if (kind === 'black') return blackInput(p, classifier.model.inputShape);
+async function baselineInput(p: Preprocessing, shape: Shape, image: RgbImage, kind: string): Promise<Float32Array> {
+  if (kind === 'black') return blackInput(p, shape);
   const source = kind === 'blur' ? await blurImage(image, Math.max(image.width, image.height) / 20) : await loadImage(kind, { resizeShorter: resizeShorterOf(p), crop: { width: p.width, height: p.height } });
   return toModelInput(p, source.data, source.height, source.width);
 }
 
-function stripUndefined<T extends object>(o: T): Partial<T> {
+/** Mean of one grey level in model-input units over the channels (σ defaults are given in grey levels). */
+export function greyLevel(p: Preprocessing): number {
+  const step = pixelStep(p);
+  return step.reduce((a, b) => a + b, 0) / step.length;
+}
+
+export function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Partial<Pick<T, K>> {
+export function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Partial<Pick<T, K>> {
   const out: Partial<Pick<T, K>> = {};
   for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
   return out;

@@ -2,19 +2,25 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { Command, Option } from 'commander';
+import { invalidArgument } from '../core/errors.js';
 import { EXPLAIN_DEFAULTS, explain, type ExplainOptions } from '../explain.js';
 import { BLACK_BOX_GRADIENTS } from '../gradients/registry.js';
 import { CHANNEL_REDUCTIONS } from '../methods/channel-reduction.js';
 import { METHODS } from '../methods/registry.js';
 import { loadClassifier } from '../models/classifier.js';
+import { REMOTE_OBJECTIVES } from '../objectives/remote.js';
 import { SCORE_OBJECTIVES } from '../objectives/scores.js';
+import type { RgbImage } from '../io/image.js';
 import { encodeNpy } from '../render/npy.js';
 import { renderOverlay } from '../render/overlay.js';
 import { addModelOptions, classifierOptions, type ModelFlags } from './model-options.js';
 import { fraction, integer, positiveNumber } from './parse.js';
 import { progressBar } from './progress.js';
+import { REMOTE_APIS, runRemoteExplain, type RemoteFlags } from './remote-explain.js';
+import type { RemoteExplainOptions } from '../remote-explain.js';
 
-interface ExplainFlags extends ModelFlags, Omit<ExplainOptions, 'onProgress' | 'signal'> {
+interface ExplainFlags extends ModelFlags, Omit<ExplainOptions, 'onProgress' | 'signal' | 'objective'>, Omit<Partial<RemoteFlags>, 'model' | 'queries' | 'target'> {
+  objective?: string;
   out?: string;
   json?: boolean;
   progress?: boolean;
@@ -28,7 +34,7 @@ export function explainCommand(): Command {
     .addOption(new Option('--gradient <source>', 'gradient source: black-box estimators, or backprop (exact, for comparison)').choices([...BLACK_BOX_GRADIENTS, 'backprop']).default(EXPLAIN_DEFAULTS.gradient))
     .option('--queries <n>', 'total model queries for the map, prediction included', integer('--queries', 1), EXPLAIN_DEFAULTS.queries)
     .option('--seed <n>', 'random seed (same seed → same map)', integer('--seed', 0), EXPLAIN_DEFAULTS.seed)
-    .addOption(new Option('--objective <name>', 'what f is').choices(SCORE_OBJECTIVES).default(EXPLAIN_DEFAULTS.objective))
+    .addOption(new Option('--objective <name>', 'what f is: logit/probability/logProbability (scores); label/prompt/semantic (remote; default label or prompt)').choices([...SCORE_OBJECTIVES, ...REMOTE_OBJECTIVES]))
     .option('--target <class>', 'class to explain: index, WordNet id or name (default: top-1)')
     .option('--sigma <s>', 'noise std in model-input units (default: 0.05 grey levels)', positiveNumber('--sigma'))
     .option('--block <fraction>', 'blockwise: block side relative to the image', fraction('--block'))
@@ -44,47 +50,106 @@ export function explainCommand(): Command {
     .addOption(new Option('--reduction <how>', 'channel reduction for the map').choices(CHANNEL_REDUCTIONS).default(EXPLAIN_DEFAULTS.reduction))
     .option('--out <file.png>', 'overlay PNG (the raw map goes beside it as .npy); default out/<image>.<method>-<gradient>.png')
     .option('--json', 'print one JSON summary on stdout')
-    .option('--no-progress', 'no progress bar');
+    .option('--no-progress', 'no progress bar')
+    .addOption(new Option('--api <api>', 'explain a remote black box instead of an ONNX file (--model is then the remote model name)').choices(REMOTE_APIS))
+    .option('--endpoint <url>', 'remote base URL: http://host:port (vision), http://host:port/v1 (openai), the full URL (http)')
+    .option('--question <text>', 'semantic objective: the question asked')
+    .option('--price <p>', 'remote: price per query (for the cost estimate and --max-cost)', positiveNumber('--price'))
+    .option('--max-cost <c>', 'remote: never spend more than this', positiveNumber('--max-cost'))
+    .option('--yes', 'remote: do not ask before a run whose estimate exceeds --max-cost')
+    .option('--no-cache', 'remote: do not keep answers on disk (default: kept in .lrsal-cache, so a rerun pays once)')
+    .option('--cache-dir <dir>', 'remote: answer cache folder', '.lrsal-cache')
+    .option('--concurrency <n>', 'remote: requests in flight', integer('--concurrency', 1))
+    .option('--rps <n>', 'remote: most requests per second', positiveNumber('--rps'))
+    .option('--timeout <ms>', 'remote: per-request timeout', integer('--timeout', 1))
+    .option('--max-labels <k>', 'vision: labels asked per image (default 1: the hard label; with more, the best-matching one counts)', integer('--max-labels', 1))
+    .option('--http-body <json>', 'http: request body template with "{{image}}"')
+    .option('--http-labels <path>', 'http: dot path of the labels in the response');
   addModelOptions(cmd);
   return cmd.action(async (imagePath: string, flags: ExplainFlags) => {
-    const warn = (m: string) => process.stderr.write(`lrsal: warning: ${m}\n`);
-    const classifier = await loadClassifier(classifierOptions(flags, warn));
     const bar = progressBar(flags.method ?? 'explain', flags.progress !== false && Boolean(process.stderr.isTTY));
     try {
-      const result = await explain(classifier, imagePath, { ...explainOptions(flags), onProgress: (p) => bar.update(p) });
-      bar.stop();
-      const tag = result.gradient === 'none' ? result.method : `${result.method}-${result.gradient}`;
-      const overlayPath = flags.out ?? join('out', `${basename(imagePath, extname(imagePath))}.${tag}.png`);
-      const mapPath = overlayPath.replace(/\.png$/i, '') + '.npy';
-      await mkdir(dirname(overlayPath) || '.', { recursive: true });
-      await writeFile(overlayPath, await renderOverlay(result.image, result.map));
-      await writeFile(mapPath, encodeNpy(result.map, [result.image.height, result.image.width]));
-      const summary = {
-        target: result.target,
-        method: result.method,
-        gradient: result.gradient,
-        objective: result.objective,
-        queries: result.queries,
-        seconds: Number(result.seconds.toFixed(3)),
-        seed: result.seed,
-        sigma: result.sigma,
-        predictions: result.predictions,
-        outputs: { overlay: overlayPath, map: mapPath, mapShape: [result.image.height, result.image.width] },
-      };
-      if (flags.json) process.stdout.write(JSON.stringify(summary) + '\n');
-      else {
-        const top = result.predictions[0]!;
-        process.stdout.write(
-          `predicted ${top.label} (${(top.probability * 100).toFixed(1)} %); explained ${result.target.label} [${result.target.index}] ` +
-            `with ${tag}, ${result.queries} queries in ${result.seconds.toFixed(1)} s\n` +
-            `wrote ${overlayPath} and ${mapPath}\n`,
-        );
+      if (flags.api) {
+        if (flags.gradient === 'backprop') throw invalidArgument('--gradient backprop needs the model file; a remote black box has no gradients');
+        const { objective: _objective, target: _target, ...rest } = explainOptions(flags);
+        const remoteFlags = { ...flags, api: flags.api, queries: flags.queries ?? EXPLAIN_DEFAULTS.queries } as RemoteFlags;
+        const r = await runRemoteExplain(imagePath, remoteFlags, rest as Omit<RemoteExplainOptions, 'target'>, bar);
+        bar.stop();
+        const tag = `${r.method}-${r.gradient}`;
+        const outputs = await writeOutputs(imagePath, flags.out, tag, r.image, r.map);
+        const summary = {
+          target: r.target,
+          answer: r.answer,
+          method: r.method,
+          gradient: r.gradient,
+          objective: r.objective,
+          queries: r.queries,
+          cost: r.stats.cost,
+          cacheHits: r.stats.cacheHits,
+          sent: r.stats.sent,
+          seconds: Number(r.seconds.toFixed(3)),
+          seed: r.seed,
+          sigma: r.sigma,
+          outputs,
+        };
+        if (flags.json) process.stdout.write(JSON.stringify(summary) + '\n');
+        else {
+          process.stdout.write(
+            `the model answered "${r.answer}"; explained ${r.target.lemma ?? r.target.text} with ${tag}, ${r.queries} queries ` +
+              `(${r.stats.sent} sent, ${r.stats.cacheHits} from cache, cost ${r.stats.cost}) in ${r.seconds.toFixed(1)} s\n` +
+              `wrote ${outputs.overlay} and ${outputs.map}\n`,
+          );
+        }
+        return;
+      }
+      if (flags.objective && !(SCORE_OBJECTIVES as readonly string[]).includes(flags.objective)) {
+        throw invalidArgument(`--objective ${flags.objective} needs a remote model (--api); score models take ${SCORE_OBJECTIVES.join(', ')}`);
+      }
+      const warn = (m: string) => process.stderr.write(`lrsal: warning: ${m}\n`);
+      const classifier = await loadClassifier(classifierOptions(flags, warn));
+      try {
+        const result = await explain(classifier, imagePath, { ...explainOptions(flags), onProgress: (p) => bar.update(p) });
+        bar.stop();
+        const tag = result.gradient === 'none' ? result.method : `${result.method}-${result.gradient}`;
+        const outputs = await writeOutputs(imagePath, flags.out, tag, result.image, result.map);
+        const summary = {
+          target: result.target,
+          method: result.method,
+          gradient: result.gradient,
+          objective: result.objective,
+          queries: result.queries,
+          seconds: Number(result.seconds.toFixed(3)),
+          seed: result.seed,
+          sigma: result.sigma,
+          predictions: result.predictions,
+          outputs,
+        };
+        if (flags.json) process.stdout.write(JSON.stringify(summary) + '\n');
+        else {
+          const top = result.predictions[0]!;
+          process.stdout.write(
+            `predicted ${top.label} (${(top.probability * 100).toFixed(1)} %); explained ${result.target.label} [${result.target.index}] ` +
+              `with ${tag}, ${result.queries} queries in ${result.seconds.toFixed(1)} s\n` +
+              `wrote ${outputs.overlay} and ${outputs.map}\n`,
+          );
+        }
+      } finally {
+        await classifier.dispose();
       }
     } finally {
       bar.stop();
-      await classifier.dispose();
     }
   });
+}
+
+/** Overlay PNG + raw map (.npy beside it). */
+async function writeOutputs(imagePath: string, out: string | undefined, tag: string, image: RgbImage, map: Float32Array) {
+  const overlay = out ?? join('out', `${basename(imagePath, extname(imagePath))}.${tag}.png`);
+  const mapPath = overlay.replace(/\.png$/i, '') + '.npy';
+  await mkdir(dirname(overlay) || '.', { recursive: true });
+  await writeFile(overlay, await renderOverlay(image, map));
+  await writeFile(mapPath, encodeNpy(map, [image.height, image.width]));
+  return { overlay, map: mapPath, mapShape: [image.height, image.width] };
 }
 
 function explainOptions(f: ExplainFlags): ExplainOptions {

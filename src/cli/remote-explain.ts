@@ -1,0 +1,101 @@
+/**
+ * The remote half of `lrsal explain` (`--api vision|openai|http`): build the adapter from flags, show the cost
+ * estimate before any query, refuse a run whose estimate exceeds --max-cost, then explain and write outputs.
+ */
+import { createInterface } from 'node:readline/promises';
+import { LrsalError, invalidArgument } from '../core/errors.js';
+import { httpJsonModel } from '../models/remote/http-json.js';
+import { openAiChatModel } from '../models/remote/openai-chat.js';
+import type { RemoteOptions } from '../models/remote/options.js';
+import type { RemoteLabelModel, RemoteTextModel } from '../models/remote/types.js';
+import { visionApiModel } from '../models/remote/vision-api.js';
+import { REMOTE_OBJECTIVES, type RemoteObjective } from '../objectives/remote.js';
+import { explainRemote, type RemoteExplainOptions } from '../remote-explain.js';
+import type { ProgressReporter } from './progress.js';
+
+export const REMOTE_APIS = ['vision', 'openai', 'http'] as const;
+export type RemoteApi = (typeof REMOTE_APIS)[number];
+
+export interface RemoteFlags {
+  api: RemoteApi;
+  endpoint?: string;
+  model?: string;
+  objective?: string;
+  target?: string;
+  question?: string;
+  price?: number;
+  maxCost?: number;
+  yes?: boolean;
+  cache?: boolean;
+  cacheDir?: string;
+  concurrency?: number;
+  rps?: number;
+  timeout?: number;
+  httpBody?: string;
+  httpLabels?: string;
+  maxLabels?: number;
+  queries: number;
+}
+
+export function remoteModel(flags: RemoteFlags, size: number): RemoteLabelModel | RemoteTextModel {
+  const common: RemoteOptions = {
+    inputShape: { channels: 3, height: size, width: size },
+    ...(flags.concurrency ? { concurrency: flags.concurrency } : {}),
+    ...(flags.rps ? { requestsPerSecond: flags.rps } : {}),
+    ...(flags.timeout ? { timeoutMs: flags.timeout } : {}),
+    ...(flags.price !== undefined ? { pricePerQuery: flags.price } : {}),
+    ...(flags.maxCost !== undefined ? { maxCost: flags.maxCost } : {}),
+    maxQueries: flags.queries,
+    cacheDir: flags.cache === false ? false : flags.cacheDir ?? '.lrsal-cache',
+  };
+  switch (flags.api) {
+    case 'vision':
+      return visionApiModel({ ...common, maxResults: flags.maxLabels ?? 1, ...(flags.endpoint ? { endpoint: flags.endpoint } : {}) });
+    case 'openai':
+      if (!flags.model) throw invalidArgument('--api openai needs --model NAME (the chat model to ask)');
+      return openAiChatModel({ ...common, model: flags.model, ...(flags.endpoint ? { endpoint: flags.endpoint } : {}) });
+    case 'http': {
+      if (!flags.endpoint || !flags.httpBody || flags.httpLabels === undefined) {
+        throw invalidArgument('--api http needs --endpoint URL, --http-body TEMPLATE (JSON with "{{image}}") and --http-labels PATH');
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse(flags.httpBody);
+      } catch {
+        throw invalidArgument('--http-body is not valid JSON');
+      }
+      return httpJsonModel({ ...common, url: flags.endpoint, body, labelsPath: flags.httpLabels });
+    }
+  }
+}
+
+/** Show the estimate; stop (or ask, on a terminal) before a run that could exceed --max-cost. */
+async function confirmCost(model: RemoteLabelModel | RemoteTextModel, flags: RemoteFlags): Promise<void> {
+  const estimate = model.estimateCost(flags.queries);
+  process.stderr.write(`lrsal: up to ${flags.queries} queries to ${model.endpoint}; estimated cost ${estimate} (cached answers are free)\n`);
+  if (flags.maxCost !== undefined && estimate > flags.maxCost) {
+    if (flags.yes || !process.stdin.isTTY || !process.stderr.isTTY) {
+      throw new LrsalError('BUDGET_EXCEEDED', `estimated cost ${estimate} exceeds --max-cost ${flags.maxCost}; nothing was sent (lower --queries, or raise --max-cost)`);
+    }
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    const answer = await rl.question(`The estimate exceeds --max-cost ${flags.maxCost}; queries past it will be refused. Start anyway? [y/N] `);
+    rl.close();
+    if (!/^y(es)?$/i.test(answer.trim())) throw new LrsalError('BUDGET_EXCEEDED', 'run cancelled before sending anything');
+  }
+}
+
+export async function runRemoteExplain(imagePath: string, flags: RemoteFlags, explainOptions: Omit<RemoteExplainOptions, 'target'>, bar: ProgressReporter) {
+  if (!flags.target) throw invalidArgument('--api needs --target (a class name, WordNet id, or for semantic the target answer)');
+  const objective = (flags.objective ?? (flags.api === 'openai' ? 'prompt' : 'label')) as RemoteObjective;
+  if (!(REMOTE_OBJECTIVES as readonly string[]).includes(objective)) {
+    throw invalidArgument(`--objective ${objective} is for score models; remote models take ${REMOTE_OBJECTIVES.join(', ')}`);
+  }
+  const size = 224;
+  const model = remoteModel(flags, size);
+  try {
+    await confirmCost(model, flags);
+    return await explainRemote(model, imagePath, { ...explainOptions, objective, target: flags.target, size, onProgress: (p) => bar.update(p) });
+  } finally {
+    await model.dispose();
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * f for black boxes that answer with labels or text (the method's hard-label and text objectives):
+ *   label  — f = −(WordNet path distance from the best-matching returned label to the target);
+ *   prompt — ask "The input image belongs to [MASK]", parse the answer, f = −(path distance to the target).
+ * Label strings repeat across queries, so each is resolved to a synset once.
+ */
+import type { BatchFunction } from '../core/batch-function.js';
+import { LrsalError } from '../core/errors.js';
+import type { LabelAnswer, LabelModel, TextModel } from '../models/remote/types.js';
+import { loadWordNet, type Synset } from '../wordnet/graph.js';
+import { resolveLabel } from '../wordnet/label-resolution.js';
+import { ANSWER_PROMPT, parseAnswer } from './answer-parsing.js';
+import { multiLabelObjective, wordnetObjective, type PredictedLabel } from './wordnet-distance.js';
+
+export const REMOTE_OBJECTIVES = ['label', 'prompt', 'semantic'] as const;
+export type RemoteObjective = (typeof REMOTE_OBJECTIVES)[number];
+
+/** What the model said for the last evaluated input (for reports), beside the values. */
+export interface AnsweringFunction extends BatchFunction {
+  /** The raw answers of the most recent evaluate() call, one per input. */
+  lastAnswers(): string[];
+}
+
+/** The target as a WordNet synset: a wnid (n02123045) or free text ("tabby cat"), steered towards `classes`. */
+export function resolveTargetSynset(target: string, classes?: readonly Synset[]): Synset {
+  const wordnet = loadWordNet();
+  if (/^n\d{8}$/i.test(target.trim())) return wordnet.requireSynset(target.trim());
+  const resolved = resolveLabel(wordnet, target, classes);
+  if (!resolved) throw new LrsalError('UNKNOWN_TARGET', `unknown target "${target}": it names no WordNet noun`);
+  return resolved.synset;
+}
+
+export function labelFunction(model: LabelModel, target: Synset, classes?: readonly Synset[]): AnsweringFunction {
+  const wordnet = loadWordNet();
+  const synsetOf = new Map<string, Synset | null>();
+  const resolve = (label: string): Synset | null => {
+    if (!synsetOf.has(label)) synsetOf.set(label, resolveLabel(wordnet, label, classes)?.synset ?? null);
+    return synsetOf.get(label)!;
+  };
+  let last: string[] = [];
+  return {
+    shape: model.inputShape,
+    lastAnswers: () => last,
+    async evaluate(inputs, count, signal) {
+      const answers: LabelAnswer[][] = await model.labels(inputs, count, signal);
+      last = answers.map((a) => a.map((l) => (l.score === undefined ? l.label : `${l.label} (${l.score.toFixed(2)})`)).join(', '));
+      return Float64Array.from(answers, (labels) =>
+        multiLabelObjective(labels.map((l): PredictedLabel => ({ synset: resolve(l.label), ...(l.score !== undefined ? { score: l.score } : {}) })), target, { wordnet }),
+      );
+    },
+  };
+}
+
+export function promptFunction(model: TextModel, target: Synset, classes?: readonly Synset[], prompt = ANSWER_PROMPT): AnsweringFunction {
+  const wordnet = loadWordNet();
+  const synsetOf = new Map<string, Synset | null>();
+  let last: string[] = [];
+  return {
+    shape: model.inputShape,
+    lastAnswers: () => last,
+    async evaluate(inputs, count, signal) {
+      last = await model.answer(inputs, count, prompt, signal);
+      return Float64Array.from(last, (answer) => {
+        if (!synsetOf.has(answer)) synsetOf.set(answer, parseAnswer(answer, { wordnet, ...(classes ? { preferredClasses: classes } : {}) })?.synset ?? null);
+        return wordnetObjective(synsetOf.get(answer)!, target, { wordnet });
+      });
+    },
+  };
+}

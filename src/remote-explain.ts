@@ -1,0 +1,120 @@
+/**
+ * A saliency map of a remote black box that answers with labels (a label API) or text (a vision chat model).
+ * Inputs are raw 8-bit pixels: noise below one grey level would vanish in the PNG sent, so σ defaults to
+ * REMOTE_SIGMA_GREY_LEVELS. The budget covers the prediction query too; the adapter's cache makes a
+ * restarted run pay only for queries it never sent.
+ */
+import { join } from 'node:path';
+import { invalidArgument, requireInteger } from './core/errors.js';
+import { QueryLedger, metered } from './core/ledger.js';
+import { attributeWithMethod, EXPLAIN_DEFAULTS, pick, stripUndefined, type ExplainOptions } from './explain.js';
+import { createGradientSource, type BlackBoxGradientName } from './gradients/registry.js';
+import { loadImage, type RgbImage } from './io/image.js';
+import type { MethodName } from './methods/registry.js';
+import { packageRoot } from './models/config.js';
+import { loadLabels } from './models/labels.js';
+import { preprocessingSchema, toModelInput } from './models/preprocess.js';
+import type { LabelModel, RemoteStats, TextModel } from './models/remote/types.js';
+import { labelFunction, promptFunction, resolveTargetSynset, type AnsweringFunction, type RemoteObjective } from './objectives/remote.js';
+import { classSynsets } from './wordnet/label-resolution.js';
+import { loadWordNet, type Synset } from './wordnet/graph.js';
+
+/** Default σ for 8-bit remote inputs, in grey levels: well above the 1-level rounding of the PNG. See docs/results.md. */
+export const REMOTE_SIGMA_GREY_LEVELS = 16;
+
+export interface RemoteExplainOptions extends Omit<ExplainOptions, 'objective' | 'target' | 'differentiable' | 'gradient'> {
+  /** label (label APIs), prompt or semantic (chat models); default label / prompt by model kind. */
+  objective?: RemoteObjective;
+  /** The class (text or WordNet id) — or, for semantic, the target answer text. */
+  target: string;
+  gradient?: BlackBoxGradientName;
+  /** Square side of the image sent (resize shorter side, centre crop); default 224. */
+  size?: number;
+  /** Classes ambiguous words lean to (default: the 1000 ImageNet classes). */
+  classes?: readonly Synset[];
+  /** For the semantic objective: builds f from the model, the question and the target answer. */
+  semantic?: (model: TextModel, target: string) => AnsweringFunction;
+}
+
+export interface RemoteExplanation {
+  target: { text: string; wnid?: string; lemma?: string };
+  /** What the model answered for the unperturbed image, and f there. */
+  answer: string;
+  valueAtX: number;
+  method: MethodName;
+  gradient: BlackBoxGradientName;
+  objective: RemoteObjective;
+  queries: number;
+  stats: RemoteStats;
+  seconds: number;
+  seed: number;
+  sigma: number;
+  image: RgbImage;
+  map: Float32Array;
+}
+
+let imagenetClasses: Synset[] | undefined;
+async function defaultClasses(): Promise<Synset[]> {
+  imagenetClasses ??= classSynsets(loadWordNet(), (await loadLabels(join(packageRoot(), 'models', 'imagenet-classes.json'))).map((l) => l.wnid));
+  return imagenetClasses;
+}
+
+export async function explainRemote(model: LabelModel | TextModel, imageSource: string | Buffer, options: RemoteExplainOptions): Promise<RemoteExplanation> {
+  const started = performance.now();
+  const o = { ...EXPLAIN_DEFAULTS, ...stripUndefined(options) };
+  const objective: RemoteObjective = options.objective ?? (model.kind === 'labels' ? 'label' : 'prompt');
+  const budget = requireInteger('queries', o.queries, 1);
+  if (budget < 2) throw invalidArgument(`queries must be at least 2 (1 prediction + 1 for the map), got ${budget}`);
+  const size = options.size ?? 224;
+  if (size !== model.inputShape.height || size !== model.inputShape.width) {
+    throw invalidArgument(`image size ${size} differs from the adapter's input shape ${model.inputShape.height}×${model.inputShape.width}`);
+  }
+  const preprocessing = preprocessingSchema.parse({ height: size, width: size, resizeShorter: size });
+  const image = await loadImage(imageSource, { resizeShorter: size, crop: { width: size, height: size } });
+  const x = toModelInput(preprocessing, image.data, size, size);
+
+  const classes = options.classes ?? (await defaultClasses());
+  let target: RemoteExplanation['target'];
+  let answering: AnsweringFunction;
+  if (objective === 'semantic') {
+    if (model.kind !== 'text') throw invalidArgument('the semantic objective needs a chat model (--api openai)');
+    if (!options.semantic) throw invalidArgument('the semantic objective needs an embedding provider');
+    answering = options.semantic(model, options.target);
+    target = { text: options.target };
+  } else {
+    const synset = resolveTargetSynset(options.target, classes);
+    target = { text: options.target, wnid: synset.wnid, lemma: synset.lemmas[0]! };
+    if (objective === 'label') {
+      if (model.kind !== 'labels') throw invalidArgument('the label objective needs a label API (--api vision or http)');
+      answering = labelFunction(model, synset, classes);
+    } else {
+      if (model.kind !== 'text') throw invalidArgument('the prompt objective needs a chat model (--api openai)');
+      answering = promptFunction(model, synset, classes);
+    }
+  }
+
+  const ledger = new QueryLedger(budget);
+  if (o.onProgress) ledger.onProgress(o.onProgress);
+  const f = metered(answering, ledger);
+  const valueAtX = (await f.evaluate(x, 1, o.signal))[0]!;
+  const answer = answering.lastAnswers()[0] ?? '';
+  const sigma = o.sigma ?? REMOTE_SIGMA_GREY_LEVELS;
+  const source = createGradientSource(o.gradient, model.inputShape, { sigma, ...pick(o, ['block', 'antithetic', 'baseline', 'batchSize']) });
+  const gradient = o.gradient as BlackBoxGradientName;
+  const result = await attributeWithMethod(f, x, valueAtX, budget - 1, source, o, preprocessing, image);
+  return {
+    target,
+    answer,
+    valueAtX,
+    method: o.method,
+    gradient,
+    objective,
+    queries: ledger.spent,
+    stats: model.stats(),
+    seconds: (performance.now() - started) / 1000,
+    seed: o.seed,
+    sigma,
+    image,
+    map: result.map,
+  };
+}
