@@ -1,5 +1,6 @@
 /**
- * Seeded random numbers: xoshiro128** for uniform 32-bit words and a 128-layer ziggurat for normals.
+ * Seeded random numbers: xoshiro128** for uniform 32-bit words and a 4096-layer ziggurat for normals
+ * (tables in kernels/ziggurat.ts; bulk fills in the SIMD kernels of kernels/).
  *
  * Why these: xoshiro128** passes BigCrush, needs only 32-bit integer ops (fast in V8 via Math.imul),
  * and the ziggurat returns a normal from one word in ~99 % of draws without any transcendental call,
@@ -7,33 +8,10 @@
  * Every consumer receives a generator explicitly; nothing here is global.
  */
 
-const TWO_POW_32 = 4294967296;
+import { fillNormalLanes, LANES, STATE_WORDS } from './kernels/index.js';
+import { ZIG_FN, ZIG_KN, ZIG_MASK, ZIG_R, ZIG_WN } from './kernels/ziggurat.js';
 
-// Ziggurat tables (Marsaglia & Tsang, 2000), built once at module load.
-const ZIG_KN = new Uint32Array(128);
-const ZIG_WN = new Float64Array(128);
-const ZIG_FN = new Float64Array(128);
-const ZIG_R = 3.442619855899;
-(function buildZigguratTables() {
-  const m1 = 2147483648.0;
-  const vn = 9.91256303526217e-3;
-  let dn = ZIG_R;
-  let tn = dn;
-  const q = vn / Math.exp(-0.5 * dn * dn);
-  ZIG_KN[0] = (dn / q) * m1;
-  ZIG_KN[1] = 0;
-  ZIG_WN[0] = q / m1;
-  ZIG_WN[127] = dn / m1;
-  ZIG_FN[0] = 1.0;
-  ZIG_FN[127] = Math.exp(-0.5 * dn * dn);
-  for (let i = 126; i >= 1; i--) {
-    dn = Math.sqrt(-2.0 * Math.log(vn / dn + Math.exp(-0.5 * dn * dn)));
-    ZIG_KN[i + 1] = (dn / tn) * m1;
-    tn = dn;
-    ZIG_FN[i] = Math.exp(-0.5 * dn * dn);
-    ZIG_WN[i] = dn / m1;
-  }
-})();
+const TWO_POW_32 = 4294967296;
 
 /** splitmix32: spreads a user seed over the 128-bit state so nearby seeds give unrelated streams. */
 function splitmix32(seed: number): () => number {
@@ -103,34 +81,25 @@ export class Rng {
   /** One standard normal draw. */
   nextNormal(): number {
     const hz = this.nextUint32() | 0;
-    const iz = hz & 127;
+    const iz = hz & ZIG_MASK;
     if (Math.abs(hz) < ZIG_KN[iz]!) return hz * ZIG_WN[iz]!;
     return this.normalTail(hz, iz);
   }
 
   /**
-   * Fill out[start..end) with independent N(0, scale²) draws. This is the estimators' hot loop:
-   * the generator state lives in locals for the whole fill, so V8 keeps it in registers.
+   * Fill out[start..end) with independent N(0, scale²) draws. This is the estimators' hot loop, so it runs
+   * in the SIMD kernels (kernels/): 8 xoshiro128** lanes and a slow-path stream, seeded from the next 36
+   * words of this stream, draw ziggurat normals (see kernels/reference.ts). Not the same numbers as repeated
+   * nextNormal(), but the same distribution, and a pure function of this stream's state and `end − start`.
    */
   fillNormal(out: Float32Array, start: number, end: number, scale: number): void {
-    let s0 = this.s0, s1 = this.s1, s2 = this.s2, s3 = this.s3;
-    const kn = ZIG_KN, wn = ZIG_WN;
-    for (let i = start; i < end; i++) {
-      const hz = Math.imul(rotl(Math.imul(s1, 5), 7), 9);
-      const t = s1 << 9;
-      s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t;
-      s3 = (s3 << 11) | (s3 >>> 21);
-      const iz = hz & 127;
-      if (Math.abs(hz) < kn[iz]!) {
-        out[i] = hz * wn[iz]! * scale;
-      } else {
-        // Rare slow path (~1 %): hand the state back, take the exact tail, resume.
-        this.s0 = s0; this.s1 = s1; this.s2 = s2; this.s3 = s3;
-        out[i] = this.normalTail(hz, iz) * scale;
-        s0 = this.s0; s1 = this.s1; s2 = this.s2; s3 = this.s3;
-      }
-    }
-    this.s0 = s0; this.s1 = s1; this.s2 = s2; this.s3 = s3;
+    if (end <= start) return;
+    const state = new Int32Array(STATE_WORDS);
+    for (let i = 0; i < STATE_WORDS; i++) state[i] = this.nextUint32();
+    // An all-zero xoshiro state would stay zero forever.
+    for (let j = 0; j < LANES; j++) if ((state[j]! | state[LANES + j]! | state[2 * LANES + j]! | state[3 * LANES + j]!) === 0) state[j] = 1;
+    if ((state[4 * LANES]! | state[4 * LANES + 1]! | state[4 * LANES + 2]! | state[4 * LANES + 3]!) === 0) state[4 * LANES] = 1;
+    fillNormalLanes(state, out, start, end, scale);
   }
 
   /** Fill out[start..end) with ±scale, each sign with probability 1/2 (Rademacher noise). */
@@ -163,7 +132,7 @@ export class Rng {
       }
       if (ZIG_FN[iz]! + this.nextFloat() * (ZIG_FN[iz - 1]! - ZIG_FN[iz]!) < Math.exp(-0.5 * x * x)) return x;
       hz = this.nextUint32() | 0;
-      iz = hz & 127;
+      iz = hz & ZIG_MASK;
       if (Math.abs(hz) < ZIG_KN[iz]!) return hz * ZIG_WN[iz]!;
     }
   }

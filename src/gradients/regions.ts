@@ -1,7 +1,10 @@
 /**
  * Hot loops over a rectangular region of a CHW tensor (the whole image for plain LR, one block for
  * blockwise). Region noise is stored compactly: C·h·w values, channel-major then row-major.
+ * The loops run in the SIMD kernels (core/kernels/) when the arrays come from one DirectionBuffers
+ * arena, else in identical-result JS.
  */
+import { accumulateMany, accumulateRows, KernelArena, perturbRows } from '../core/kernels/index.js';
 import type { Shape } from '../core/tensor.js';
 
 export interface Region {
@@ -19,26 +22,41 @@ export function regionSize(shape: Shape, r: Region): number {
   return shape.channels * r.height * r.width;
 }
 
+/** The engine's working arrays, allocated together in kernel memory so the kernels run in place. */
+export interface DirectionBuffers {
+  /** `slots` inputs back to back, each initialised to x. */
+  inputs: Float32Array;
+  /** A copy of x (writePerturbed's base: kernels need it in the same memory). */
+  base: Float32Array;
+  /** One noise buffer of `noiseSize` values per slot. */
+  noise: Float32Array[];
+  /** The float64 accumulator, zeroed. */
+  acc: Float64Array;
+}
+
+export function directionBuffers(x: Float32Array, slots: number, noiseSize: number): DirectionBuffers {
+  const d = x.length;
+  const arena = new KernelArena(
+    KernelArena.float32Bytes(slots * d) + KernelArena.float32Bytes(d) + slots * KernelArena.float32Bytes(noiseSize) + KernelArena.float64Bytes(d),
+  );
+  const inputs = arena.float32(slots * d);
+  for (let s = 0; s < slots; s++) inputs.set(x, s * d);
+  const base = arena.float32(d);
+  base.set(x);
+  const noise = Array.from({ length: slots }, () => arena.float32(noiseSize));
+  return { inputs, base, noise, acc: arena.float64(d) };
+}
+
 /** out[region] = base[region] + sign · noise (out and base: one full input each). */
 export function writePerturbed(out: Float32Array, outOffset: number, base: Float32Array, noise: Float32Array, sign: number, shape: Shape, r: Region): void {
   const { height: H, width: W } = shape;
-  let k = 0;
-  if (r.width === W) {
-    // Whole rows: each channel's part of the region is one contiguous run.
-    const run = r.height * W;
-    for (let c = 0; c < shape.channels; c++) {
-      const start = c * H * W + r.top * W;
-      const o = outOffset + start;
-      for (let i = 0; i < run; i++) out[o + i] = base[start + i]! + sign * noise[k++]!;
-    }
-    return;
-  }
+  const plane = H * W;
   for (let c = 0; c < shape.channels; c++) {
-    for (let y = r.top; y < r.top + r.height; y++) {
-      const start = c * H * W + y * W + r.left;
-      const o = outOffset + start;
-      for (let i = 0; i < r.width; i++) out[o + i] = base[start + i]! + sign * noise[k++]!;
-    }
+    const start = c * plane + r.top * W + r.left;
+    const k = c * r.height * r.width;
+    // Whole rows: each channel's part of the region is one contiguous run.
+    if (r.width === W) perturbRows(out, outOffset + start, base, start, noise, k, 1, r.height * W, 0, sign);
+    else perturbRows(out, outOffset + start, base, start, noise, k, r.height, r.width, W, sign);
   }
 }
 
@@ -56,19 +74,30 @@ export function restoreRegion(out: Float32Array, outOffset: number, base: Float3
 /** acc[region] += weight · noise. */
 export function accumulateRegion(acc: Float64Array, noise: Float32Array, weight: number, shape: Shape, r: Region): void {
   const { height: H, width: W } = shape;
-  let k = 0;
-  if (r.width === W) {
-    const run = r.height * W;
-    for (let c = 0; c < shape.channels; c++) {
-      const start = c * H * W + r.top * W;
-      for (let i = 0; i < run; i++) acc[start + i]! += weight * noise[k++]!;
-    }
-    return;
-  }
+  const plane = H * W;
   for (let c = 0; c < shape.channels; c++) {
-    for (let y = r.top; y < r.top + r.height; y++) {
-      const start = c * H * W + y * W + r.left;
-      for (let i = 0; i < r.width; i++) acc[start + i]! += weight * noise[k++]!;
+    const start = c * plane + r.top * W + r.left;
+    const k = c * r.height * r.width;
+    if (r.width === W) accumulateRows(acc, start, noise, k, weight, 1, r.height * W, 0);
+    else accumulateRows(acc, start, noise, k, weight, r.height, r.width, W);
+  }
+}
+
+/**
+ * acc[regions[k]] += weights[k] · noises[k] for every k, in order: the same bits as accumulateRegion
+ * term by term (so results stay batch-independent), but whole-image terms share one pass over acc.
+ */
+export function accumulateRegions(acc: Float64Array, noises: readonly Float32Array[], weights: readonly number[], shape: Shape, regions: readonly Region[]): void {
+  const d = shape.channels * shape.height * shape.width;
+  for (let k = 0; k < noises.length; ) {
+    let end = k;
+    while (end < noises.length && regionSize(shape, regions[end]!) === d) end++;
+    if (end - k > 1) {
+      accumulateMany(acc, 0, noises.slice(k, end), weights.slice(k, end), d);
+      k = end;
+    } else {
+      accumulateRegion(acc, noises[k]!, weights[k]!, shape, regions[k]!);
+      k++;
     }
   }
 }
