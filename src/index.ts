@@ -39,3 +39,24 @@ export { renderOverlay, renderHeatmap } from './render/overlay.js';
 export { encodeNpy, decodeNpy } from './render/npy.js';
 
 export { explain, EXPLAIN_DEFAULTS, DEFAULT_SIGMA_GREY_LEVELS, type ExplainOptions, type Explanation } from './explain.js';
+
+// Remote black boxes (labels, text) and what f is for them.
+export type { LabelModel, TextModel, LabelAnswer, RemoteStats, RemoteLabelModel, RemoteTextModel } from './models/remote/types.js';
+export { visionApiModel, type VisionApiOptions } from './models/remote/vision-api.js';
+export { httpJsonModel, type HttpJsonOptions } from './models/remote/http-json.js';
+export { openAiChatModel, type OpenAiChatOptions } from './models/remote/openai-chat.js';
+export { REMOTE_DEFAULTS, type RemoteOptions } from './models/remote/options.js';
+export { startStandInServer, type StandInOptions, type StandInServer } from './server/stand-in.js';
+export { labelFunction, promptFunction, semanticFunction, resolveTargetSynset, REMOTE_OBJECTIVES, type RemoteObjective } from './objectives/remote.js';
+export { ANSWER_PROMPT, parseAnswer } from './objectives/answer-parsing.js';
+export { wordnetObjective, multiLabelObjective, answerObjective, UNKNOWN_PREDICTION_DISTANCE } from './objectives/wordnet-distance.js';
+export { embedTarget, semanticObjective, semanticObjectives, UNKNOWN_ANSWER_SCORE } from './objectives/semantic.js';
+export * from './embeddings/index.js';
+export * from './wordnet/index.js';
+export { explainRemote, REMOTE_SIGMA_GREY_LEVELS, DEFAULT_QUESTION, type RemoteExplainOptions, type RemoteExplanation } from './remote-explain.js';
+
+// Exact gradients (for comparison) and evaluation.
+export { loadDifferentiableModel, type DifferentiableModel, type BackpropObjective } from './backprop/index.js';
+export { backpropSource } from './gradients/backprop.js';
+export { spearman, isotropicBound } from './metrics/similarity.js';
+export { pixelCurve, auc, saliencyOrder } from './metrics/deletion-insertion.js';

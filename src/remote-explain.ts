@@ -15,12 +15,18 @@ import { packageRoot } from './models/config.js';
 import { loadLabels } from './models/labels.js';
 import { preprocessingSchema, toModelInput } from './models/preprocess.js';
 import type { LabelModel, RemoteStats, TextModel } from './models/remote/types.js';
-import { labelFunction, promptFunction, resolveTargetSynset, type AnsweringFunction, type RemoteObjective } from './objectives/remote.js';
+import { offlineEmbeddings } from './embeddings/offline.js';
+import type { EmbeddingProvider } from './embeddings/provider.js';
+import { labelFunction, promptFunction, resolveTargetSynset, semanticFunction, type AnsweringFunction, type RemoteObjective } from './objectives/remote.js';
+import { embedTarget } from './objectives/semantic.js';
 import { classSynsets } from './wordnet/label-resolution.js';
 import { loadWordNet, type Synset } from './wordnet/graph.js';
 
 /** Default σ for 8-bit remote inputs, in grey levels: well above the 1-level rounding of the PNG. See docs/results.md. */
 export const REMOTE_SIGMA_GREY_LEVELS = 16;
+
+/** The semantic objective's question when none is given. */
+export const DEFAULT_QUESTION = 'What is in this image? Answer in a few words.';
 
 export interface RemoteExplainOptions extends Omit<ExplainOptions, 'objective' | 'target' | 'differentiable' | 'gradient'> {
   /** label (label APIs), prompt or semantic (chat models); default label / prompt by model kind. */
@@ -32,8 +38,10 @@ export interface RemoteExplainOptions extends Omit<ExplainOptions, 'objective' |
   size?: number;
   /** Classes ambiguous words lean to (default: the 1000 ImageNet classes). */
   classes?: readonly Synset[];
-  /** For the semantic objective: builds f from the model, the question and the target answer. */
-  semantic?: (model: TextModel, target: string) => AnsweringFunction;
+  /** Semantic objective: the question asked (default DEFAULT_QUESTION). */
+  question?: string;
+  /** Semantic objective: the embedding model (default: the offline GloVe vocabulary shipped in data/). */
+  embeddings?: EmbeddingProvider;
 }
 
 export interface RemoteExplanation {
@@ -78,8 +86,8 @@ export async function explainRemote(model: LabelModel | TextModel, imageSource: 
   let answering: AnsweringFunction;
   if (objective === 'semantic') {
     if (model.kind !== 'text') throw invalidArgument('the semantic objective needs a chat model (--api openai)');
-    if (!options.semantic) throw invalidArgument('the semantic objective needs an embedding provider');
-    answering = options.semantic(model, options.target);
+    const provider = options.embeddings ?? offlineEmbeddings();
+    answering = semanticFunction(model, options.question ?? DEFAULT_QUESTION, await embedTarget(options.target, provider), provider);
     target = { text: options.target };
   } else {
     const synset = resolveTargetSynset(options.target, classes);

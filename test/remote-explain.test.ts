@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { LrsalError } from '../src/core/errors.js';
 import { packageRoot } from '../src/models/config.js';
+import { openAiEmbeddings } from '../src/embeddings/openai-compatible.js';
 import { openAiChatModel } from '../src/models/remote/openai-chat.js';
 import { visionApiModel } from '../src/models/remote/vision-api.js';
 import { explainRemote } from '../src/remote-explain.js';
@@ -39,6 +40,19 @@ test('a text-answer map of a vision chat model over HTTP (prompt objective)', as
     assert.match(r.answer, /belongs to tabby/);
     assert.equal(r.queries, 60);
     assert.ok(r.map.some((v) => v !== 0));
+  });
+});
+
+test('a semantic map: cosine of answer and target embeddings (offline provider, and the stand-in /v1/embeddings)', async () => {
+  await withServer('openai', {}, async (server) => {
+    const model = openAiChatModel({ ...fastOptions(false), endpoint: `${server.url}/v1`, model: 'any-model' });
+    const offline = await explainRemote(model, kitten, { ...mapOptions, objective: 'semantic', target: 'a tabby cat', question: 'What animal is this?' });
+    assert.equal(offline.objective, 'semantic');
+    assert.ok(offline.valueAtX > 0.5, `similarity of "${offline.answer}" to "a tabby cat": ${offline.valueAtX}`);
+    assert.ok(offline.map.some((v) => v !== 0));
+    const remote = openAiEmbeddings({ ...fastOptions(false), endpoint: `${server.url}/v1`, model: 'lrsal-glove-100d' });
+    const viaHttp = await explainRemote(model, kitten, { ...mapOptions, objective: 'semantic', target: 'a tabby cat', embeddings: remote });
+    assert.ok(Math.abs(viaHttp.valueAtX - offline.valueAtX) < 1e-3, 'same embedding model over HTTP');
   });
 });
 

@@ -63,6 +63,8 @@ export function explainCommand(): Command {
     .option('--rps <n>', 'remote: most requests per second', positiveNumber('--rps'))
     .option('--timeout <ms>', 'remote: per-request timeout', integer('--timeout', 1))
     .option('--max-labels <k>', 'vision: labels asked per image (default 1: the hard label; with more, the best-matching one counts)', integer('--max-labels', 1))
+    .option('--embeddings <where>', 'semantic: "offline" (GloVe, shipped) or an OpenAI-compatible base URL (…/v1)', 'offline')
+    .option('--embeddings-model <name>', 'semantic: embedding model at --embeddings URL')
     .option('--http-body <json>', 'http: request body template with "{{image}}"')
     .option('--http-labels <path>', 'http: dot path of the labels in the response');
   addModelOptions(cmd);

@@ -11,6 +11,8 @@ import type { RemoteLabelModel, RemoteTextModel } from '../models/remote/types.j
 import { visionApiModel } from '../models/remote/vision-api.js';
 import { REMOTE_OBJECTIVES, type RemoteObjective } from '../objectives/remote.js';
 import { explainRemote, type RemoteExplainOptions } from '../remote-explain.js';
+import { offlineEmbeddings } from '../embeddings/offline.js';
+import { openAiEmbeddings } from '../embeddings/openai-compatible.js';
 import type { ProgressReporter } from './progress.js';
 
 export const REMOTE_APIS = ['vision', 'openai', 'http'] as const;
@@ -34,6 +36,8 @@ export interface RemoteFlags {
   httpBody?: string;
   httpLabels?: string;
   maxLabels?: number;
+  embeddings?: string;
+  embeddingsModel?: string;
   queries: number;
 }
 
@@ -94,8 +98,19 @@ export async function runRemoteExplain(imagePath: string, flags: RemoteFlags, ex
   const model = remoteModel(flags, size);
   try {
     await confirmCost(model, flags);
-    return await explainRemote(model, imagePath, { ...explainOptions, objective, target: flags.target, size, onProgress: (p) => bar.update(p) });
+    const semantic = objective === 'semantic' ? semanticOptions(flags) : {};
+    return await explainRemote(model, imagePath, { ...explainOptions, ...semantic, objective, target: flags.target, size, onProgress: (p) => bar.update(p) });
   } finally {
     await model.dispose();
   }
+}
+
+/** Question and embedding provider of the semantic objective: offline GloVe, or an OpenAI-compatible endpoint. */
+function semanticOptions(flags: RemoteFlags): Pick<RemoteExplainOptions, 'question' | 'embeddings'> {
+  const where = flags.embeddings ?? 'offline';
+  const embeddings =
+    where === 'offline'
+      ? offlineEmbeddings()
+      : openAiEmbeddings({ endpoint: where, model: flags.embeddingsModel ?? 'text-embedding-3-small', cacheDir: flags.cache === false ? false : flags.cacheDir ?? '.lrsal-cache' });
+  return { ...(flags.question ? { question: flags.question } : {}), embeddings };
 }

@@ -1,15 +1,18 @@
 /**
  * f for black boxes that answer with labels or text (the method's hard-label and text objectives):
  *   label  — f = −(WordNet path distance from the best-matching returned label to the target);
- *   prompt — ask "The input image belongs to [MASK]", parse the answer, f = −(path distance to the target).
+ *   prompt — ask "The input image belongs to [MASK]", parse the answer, f = −(path distance to the target);
+ *   semantic — ask a free-form question, f = cosine(embedding(answer), embedding(target answer)).
  * Label strings repeat across queries, so each is resolved to a synset once.
  */
 import type { BatchFunction } from '../core/batch-function.js';
 import { LrsalError } from '../core/errors.js';
+import type { EmbeddingProvider } from '../embeddings/provider.js';
 import type { LabelAnswer, LabelModel, TextModel } from '../models/remote/types.js';
 import { loadWordNet, type Synset } from '../wordnet/graph.js';
 import { resolveLabel } from '../wordnet/label-resolution.js';
 import { ANSWER_PROMPT, parseAnswer } from './answer-parsing.js';
+import { semanticObjectives } from './semantic.js';
 import { multiLabelObjective, wordnetObjective, type PredictedLabel } from './wordnet-distance.js';
 
 export const REMOTE_OBJECTIVES = ['label', 'prompt', 'semantic'] as const;
@@ -64,6 +67,19 @@ export function promptFunction(model: TextModel, target: Synset, classes?: reado
         if (!synsetOf.has(answer)) synsetOf.set(answer, parseAnswer(answer, { wordnet, ...(classes ? { preferredClasses: classes } : {}) })?.synset ?? null);
         return wordnetObjective(synsetOf.get(answer)!, target, { wordnet });
       });
+    },
+  };
+}
+
+/** Free-form question; f = cosine similarity of the answer's embedding to the target answer's. */
+export function semanticFunction(model: TextModel, question: string, target: Float32Array, provider: EmbeddingProvider): AnsweringFunction {
+  let last: string[] = [];
+  return {
+    shape: model.inputShape,
+    lastAnswers: () => last,
+    async evaluate(inputs, count, signal) {
+      last = await model.answer(inputs, count, question, signal);
+      return Float64Array.from(await semanticObjectives(last, target, provider, {}, signal));
     },
   };
 }

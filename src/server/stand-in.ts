@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { describeError, LrsalError } from '../core/errors.js';
 import type { Classifier } from '../models/classifier.js';
+import { embeddingsRoute } from './embeddings-route.js';
 import { ImageClassifierService } from './classify.js';
 import { FaultPlan, type StandInFaults } from './faults.js';
 
@@ -52,6 +53,8 @@ export async function startStandInServer(options: StandInOptions): Promise<Stand
   const counts = { requests: 0, images: 0 };
   const api = options.api;
   const route = api === 'vision' ? '/v1/images:annotate' : '/v1/chat/completions';
+  // The chat stand-in also serves /v1/embeddings (offline GloVe), like an OpenAI-compatible server would.
+  const embeddings = api === 'openai' ? embeddingsRoute() : undefined;
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => sendError(res, api, isClientError(error) ? 400 : 500, describeError(error)));
@@ -62,6 +65,7 @@ export async function startStandInServer(options: StandInOptions): Promise<Stand
     if (api === 'openai' && req.method === 'GET' && path === '/v1/models') {
       return sendJson(res, 200, { object: 'list', data: [{ id: STAND_IN_MODEL, object: 'model', created: 0, owned_by: 'lrsal' }] });
     }
+    if (embeddings && path === embeddings.path) return embeddings.handler(req, res);
     if (path !== route) return sendError(res, api, 404, `no route ${req.method} ${path}; this ${api} stand-in serves POST ${route}`);
     if (req.method !== 'POST') return sendError(res, api, 405, `use POST ${route}`);
     counts.requests++;
