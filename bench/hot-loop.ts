@@ -1,7 +1,8 @@
 /**
  * JS-only cost per query of the estimators' hot loop (noise, perturbed inputs, accumulation), measured
- * with a dummy f that answers instantly, so nothing but the estimator's own work is timed. Single-threaded,
- * so it is far less sensitive to other jobs on the machine than wall-clock ratios against onnxruntime.
+ * with a dummy f that answers instantly, so nothing but the estimator's own work is timed. Single-threaded
+ * and timed in process CPU time (not wall time), so other jobs on the machine barely move it; the fastest
+ * of the repeats is reported (noise only ever adds time).
  * Usage: node dist/bench/hot-loop.js [--queries 400] [--repeats 7]
  */
 import { parseArgs } from 'node:util';
@@ -26,24 +27,33 @@ export function dummyFunction(shape: Shape): BatchFunction {
   };
 }
 
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+/** CPU microseconds (user + system) spent in fn. */
+function cpuMicros(fn: () => void): number {
+  const t = process.cpuUsage();
+  fn();
+  const u = process.cpuUsage(t);
+  return u.user + u.system;
+}
 
-/** Median microseconds per query of one estimator run with the dummy f. */
+async function cpuMicrosAsync(fn: () => Promise<unknown>): Promise<number> {
+  const t = process.cpuUsage();
+  await fn();
+  const u = process.cpuUsage(t);
+  return u.user + u.system;
+}
+
+/** CPU microseconds per query of one estimator run with the dummy f (fastest of `repeats`). */
 export async function estimatorMicros(name: string, queries: number, repeats: number, batch = 8): Promise<number> {
   const f = dummyFunction(IMAGE);
   const x = new Float32Array(IMAGE.channels * IMAGE.height * IMAGE.width).fill(0.25);
   const source = createGradientSource(name, IMAGE, { sigma: 0.05, batchSize: batch });
   await source.estimate({ f, x, queries: 4 * batch, rng: new Rng(0) }); // warm-up (JIT, kernel compile)
   const times: number[] = [];
-  for (let r = 0; r < repeats; r++) {
-    const t = performance.now();
-    await source.estimate({ f, x, queries, rng: new Rng(r + 1) });
-    times.push(((performance.now() - t) * 1000) / queries);
-  }
-  return median(times);
+  for (let r = 0; r < repeats; r++) times.push((await cpuMicrosAsync(() => source.estimate({ f, x, queries, rng: new Rng(r + 1) }))) / queries);
+  return Math.min(...times);
 }
 
-/** Median microseconds per full-image call of each hot-loop piece. */
+/** CPU microseconds per full-image call of each hot-loop piece on plain arrays (fastest of `repeats`). */
 export function pieceMicros(repeats: number): Record<string, number> {
   const d = IMAGE.channels * IMAGE.height * IMAGE.width;
   const noise = new Float32Array(d);
@@ -56,12 +66,8 @@ export function pieceMicros(repeats: number): Record<string, number> {
   const time = (fn: () => void) => {
     fn();
     const v: number[] = [];
-    for (let r = 0; r < repeats; r++) {
-      const t = performance.now();
-      for (let i = 0; i < reps; i++) fn();
-      v.push(((performance.now() - t) * 1000) / reps);
-    }
-    return Number(median(v).toFixed(1));
+    for (let r = 0; r < repeats; r++) v.push(cpuMicros(() => { for (let i = 0; i < reps; i++) fn(); }) / reps);
+    return Number(Math.min(...v).toFixed(1));
   };
   return {
     fillNormal: time(() => rng.fillNormal(noise, 0, d, 0.05)),
