@@ -15,7 +15,7 @@ interface WasmMemory {
   readonly buffer: ArrayBuffer;
 }
 interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
+  Module: { new (bytes: Uint8Array): object; exports(module: object): Array<{ name: string }> };
   Instance: new (module: object, imports: object) => { exports: unknown };
   Memory: new (d: { initial: number; maximum: number }) => WasmMemory;
 }
@@ -43,6 +43,8 @@ export interface KernelInstance {
   readonly listWeights: Float64Array;
 }
 
+const KERNEL_EXPORTS = ['fill', 'perturb', 'accumulate', 'accumulateMany'] as const;
+
 let compiled: object | null | undefined;
 
 /** The compiled module, or null when the build did not produce it (then the JS reference runs). */
@@ -51,6 +53,9 @@ function kernelModule(): object | null {
   if (process.env.LRSAL_KERNELS === 'js') return (compiled = null);
   try {
     compiled = new WA.Module(readFileSync(new URL('../../../wasm/kernels.wasm', import.meta.url)));
+    // A stale build (`tsc` without `npm run build` after a kernel was added) falls back to the JS reference.
+    const names = new Set(WA.Module.exports(compiled).map((e) => e.name));
+    if (!KERNEL_EXPORTS.every((name) => names.has(name))) compiled = null;
   } catch {
     compiled = null;
   }
@@ -73,7 +78,7 @@ export function instantiate(heapBytes: number): KernelInstance | null {
   new Float64Array(memory.buffer, LAYOUT.fn, ZIG_LAYERS).set(ZIG_FN);
   return {
     memory,
-    exports: instance.exports as unknown as KernelExports,
+    exports: instance.exports as KernelExports,
     state: new Int32Array(memory.buffer, LAYOUT.state, STATE_WORDS),
     wns: new Float32Array(memory.buffer, LAYOUT.wns, ZIG_LAYERS),
     listWords: new Int32Array(memory.buffer, LAYOUT.list, 4 * LAYOUT.listCapacity),
