@@ -22,8 +22,13 @@ import { embedTarget } from './objectives/semantic.js';
 import { classSynsets } from './wordnet/label-resolution.js';
 import { loadWordNet, type Synset } from './wordnet/graph.js';
 
-/** Default σ for 8-bit remote inputs, in grey levels: well above the 1-level rounding of the PNG. See docs/results.md. */
-export const REMOTE_SIGMA_GREY_LEVELS = 16;
+/**
+ * Defaults for remote black boxes, measured on hard labels (docs/hard-label.md): noise must flip a confident
+ * label now and then, and stay far above the PNG's 1-grey-level rounding, so σ is large; large blocks (half the
+ * image side) flip labels where plain LR over the whole image gave maps no better than random at ≤ 1000 queries.
+ */
+export const REMOTE_SIGMA_GREY_LEVELS = 48;
+export const REMOTE_BLOCK = 0.5;
 
 /** The semantic objective's question when none is given. */
 export const DEFAULT_QUESTION = 'What is in this image? Answer in a few words.';
@@ -107,7 +112,8 @@ export async function explainRemote(model: LabelModel | TextModel, imageSource: 
   const valueAtX = (await f.evaluate(x, 1, o.signal))[0]!;
   const answer = answering.lastAnswers()[0] ?? '';
   const sigma = o.sigma ?? REMOTE_SIGMA_GREY_LEVELS;
-  const source = createGradientSource(o.gradient, model.inputShape, { sigma, ...pick(o, ['block', 'antithetic', 'baseline', 'batchSize']) });
+  const block = o.block ?? REMOTE_BLOCK;
+  const source = createGradientSource(o.gradient, model.inputShape, { sigma, block, ...pick(o, ['antithetic', 'baseline', 'batchSize']) });
   const gradient = o.gradient as BlackBoxGradientName;
   const result = await attributeWithMethod(f, x, valueAtX, budget - 1, source, o, preprocessing, image);
   return {
