@@ -26,7 +26,7 @@ export interface FidelityConfig {
   blocks: number[];
   sigmas: number[];
   objective: ScoreObjective;
-  /** Noise shapes and tile sides to cross (default ['iid'], [1]). */
+  /** Noise shapes and tile sides to cross (default: GRADIENT_DEFAULTS of each gradient). */
   noises?: NoiseShape[];
   tiles?: number[];
   /** Antithetic settings to cross (default [false]). */
@@ -64,8 +64,8 @@ interface Setting {
   sigma: number;
   block: number | null;
   queries: number;
-  noise: NoiseShape;
-  tile: number;
+  noise: NoiseShape | undefined;
+  tile: number | undefined;
   antithetic: boolean;
   prior: boolean;
 }
@@ -74,8 +74,8 @@ function settingsOf(config: FidelityConfig): Setting[] {
   const out: Setting[] = [];
   for (const gradient of config.gradients)
     for (const sigma of config.sigmas)
-      for (const noise of config.noises ?? ['iid'])
-        for (const tile of config.tiles ?? [1])
+      for (const noise of config.noises ?? [undefined])
+        for (const tile of config.tiles ?? [undefined])
           for (const antithetic of config.antithetic ?? [false])
             for (const prior of config.surrogate ? [false, true] : [false])
               for (const block of gradient === 'blockwise' ? config.blocks : [null])
@@ -111,7 +111,14 @@ export async function measureFidelity(
     const prior = config.surrogate ? surrogatePrior(config.surrogate.model, config.surrogate.preprocessing, classifier.preprocessing, target, objective) : undefined;
     const priorCosine = prior ? cosine(await prior(x), truth.gradient) : NaN;
     for (const [i, s] of settings.entries()) {
-      const inner = createGradientSource(s.gradient, shape, { sigma: s.sigma, noise: s.noise, tile: s.tile, antithetic: s.antithetic, ...(s.block ? { block: s.block } : {}) });
+      const inner = createGradientSource(s.gradient, shape, {
+        sigma: s.sigma,
+        antithetic: s.antithetic,
+        ...(s.noise ? { noise: s.noise } : {}),
+        ...(s.tile ? { tile: s.tile } : {}),
+        ...(s.block ? { block: s.block } : {}),
+      });
+      const { noise, tile } = inner.settings;
       const source: GradientSource = s.prior && prior ? priorGuided(inner, shape, prior) : inner;
       const f = metered(scoreFunction(classifier.model, config.objective, target), new QueryLedger(s.queries));
       const started = performance.now();
@@ -120,17 +127,20 @@ export async function measureFidelity(
       sample.seconds += (performance.now() - started) / 1000;
       sample.cos.push(cosine(gradient, truth.gradient));
       sample.rank.push(spearman(reduceChannels(gradient, shape, 'abs-sum'), truthMap));
-      const projection = projectionOf(s.noise, s.tile);
+      const projection = projectionOf(noise, tile);
       sample.projection.push(projection);
-      sample.shapeBound.push(projection * isotropicBound(s.queries, noiseLayout(shape, s.noise, s.tile).dimension));
+      sample.shapeBound.push(projection * isotropicBound(s.queries, noiseLayout(shape, noise, tile).dimension));
       if (s.prior) sample.prior.push(priorCosine);
       onStep?.(++done, total);
     }
   }
   return settings.map((s, i) => {
     const sample = samples[i]!;
+    const actual = createGradientSource(s.gradient, shape, { sigma: s.sigma, ...(s.noise ? { noise: s.noise } : {}), ...(s.tile ? { tile: s.tile } : {}) }).settings;
     return {
       ...s,
+      noise: actual.noise,
+      tile: actual.tile,
       cosine: meanStd(sample.cos),
       rankCorrelation: meanStd(sample.rank),
       isotropicBound: isotropicBound(s.queries, d),

@@ -10,7 +10,12 @@ import { fullRegion } from './regions.js';
 
 export type LikelihoodRatioOptions = Partial<DirectionSettings>;
 
-/** Defaults; σ is in model-input units (the CLI scales it to the model's pixel step). */
+/**
+ * Defaults of the primitive; σ is in model-input units (the CLI scales it to the model's pixel step).
+ * Noise is iid here, so that likelihoodRatio() stays unbiased for the full gradient (Integrated Gradients'
+ * completeness needs that); explain/eval/fidelity take the measured product defaults, GRADIENT_DEFAULTS in
+ * registry.ts. Antithetic pairs lose at small σ (docs/results.md).
+ */
 export const LR_DEFAULTS: DirectionSettings = { sigma: 0.05, antithetic: false, baseline: true, batchSize: 8, noise: 'iid', tile: 1 };
 
 export function likelihoodRatio(shape: Shape, options: LikelihoodRatioOptions = {}): RandomDirectionSource {
