@@ -32,7 +32,12 @@ const experiments: Array<{ name: string; title: string; note: string }> = [
   { name: 'shapes-lr', title: 'Noise shapes (plain LR, σ default)', note: 'Structured noise estimates the projection P∇f (group means); "shape bound" = |P∇f|/|∇f| · √(n/(n+m)).' },
   { name: 'antithetic', title: 'Antithetic pairs', note: 'Two queries per direction: half as many directions for the same budget.' },
   { name: 'blockwise', title: 'Blockwise at equal total queries', note: 'Compare with the noise-shape table at the same n.' },
-  { name: 'copies-lr', title: 'Plain LR at equal noisy copies per input dimension', note: 'A block of 0.25 covers a pixel with probability 0.040, so blockwise 0.25 at n = 1000 gives each pixel as many noisy copies (≈ 40) as plain LR at n = 40.' },
+  { name: 'blocks', title: 'Block sizes at equal total queries (iid noise)', note: 'A block covers a given pixel with probability 0.0081 (side 0.1), 0.040 (0.25), 0.112 (0.5).' },
+  {
+    name: 'copies-lr',
+    title: 'Plain LR at equal noisy copies per input dimension',
+    note: 'The paper states blockwise\'s advantage at an equal number of noisy copies per input dimension: blockwise at n = 1000 with blocks 0.1 / 0.25 / 0.5 gives each pixel ≈ 8 / 40 / 112 copies, as many as plain LR at n = 8 / 40 / 112 (this table). At equal total queries, compare with the tables above instead.',
+  },
   { name: 'prior', title: 'Surrogate-gradient prior (MobileNet v2 → SqueezeNet)', note: 'Two queries measure ∇f·v along the surrogate\'s gradient v; v·z is then a control variate for every weight.' },
   { name: 'n5000', title: 'Best combination at 5,000 queries', note: 'The paper\'s best blockwise cosine is 38.5 %.' },
 ];
@@ -98,7 +103,10 @@ const lines = [
   ...(svgPath ? ['![cosine per setting](fidelity.svg)', ''] : []),
   ...experiments.flatMap((e) => {
     const run = runs.get(e.name);
-    return run ? [`## ${e.title}`, '', e.note, '', ...table(run.results), ''] : [];
+    if (!run) return [];
+    const priors = run.results.flatMap((r) => (r.priorCosine !== null && r.priorCosine !== undefined ? [r.priorCosine] : []));
+    const extra = priors.length ? ` Mean cosine of the surrogate's gradient to the true gradient: ${pct(priors[0]!)} %.` : '';
+    return [`## ${e.title}`, '', e.note + extra, '', ...table(run.results), ''];
   }),
   ...(evaluation
     ? [
