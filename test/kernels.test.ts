@@ -119,3 +119,21 @@ test('accumulating several directions in one pass equals one at a time, bit for 
   accumulateRegions(js, fast.noise.map((z) => Float32Array.from(z)), weights, s, regions);
   assertSameBits(js, plain, 'accumulateRegions (JS)');
 });
+
+test('released direction buffers are reused, with inputs reset to x and the accumulator zeroed', () => {
+  const x = Float32Array.from({ length: d }, (_, i) => i / d);
+  const first = directionBuffers(x, 3, 50);
+  first.inputs.fill(7);
+  first.acc.fill(7);
+  first.release();
+  const second = directionBuffers(x, 3, 50);
+  const pooled = kernelImplementation() === 'wasm-simd'; // the JS fallback hands out plain arrays
+  if (pooled) assert.equal(second.acc.buffer, first.acc.buffer, 'same kernel memory');
+  assert.ok(second.acc.every((v) => v === 0));
+  for (let s = 0; s < 3; s++) assertSameBits(second.inputs.subarray(s * d, (s + 1) * d), x, `slot ${s}`);
+  assertSameBits(second.base, x, 'base');
+  const third = directionBuffers(x, 3, 50); // second is still in use: a fresh arena
+  if (pooled) assert.notEqual(third.acc.buffer, second.acc.buffer);
+  second.release();
+  third.release();
+});

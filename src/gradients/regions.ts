@@ -28,15 +28,17 @@ export interface DirectionBuffers {
   inputs: Float32Array;
   /** A copy of x (writePerturbed's base: kernels need it in the same memory). */
   base: Float32Array;
-  /** One noise buffer of `noiseSize` values per slot. */
+  /** One noise buffer of `noiseSize` values per slot (contents undefined). */
   noise: Float32Array[];
   /** The float64 accumulator, zeroed. */
   acc: Float64Array;
+  /** Done with every array above: lets the next estimate reuse the memory (optional, but saves ~20 ms). */
+  release(): void;
 }
 
 export function directionBuffers(x: Float32Array, slots: number, noiseSize: number): DirectionBuffers {
   const d = x.length;
-  const arena = new KernelArena(
+  const arena = KernelArena.acquire(
     KernelArena.float32Bytes(slots * d) + KernelArena.float32Bytes(d) + slots * KernelArena.float32Bytes(noiseSize) + KernelArena.float64Bytes(d),
   );
   const inputs = arena.float32(slots * d);
@@ -44,7 +46,9 @@ export function directionBuffers(x: Float32Array, slots: number, noiseSize: numb
   const base = arena.float32(d);
   base.set(x);
   const noise = Array.from({ length: slots }, () => arena.float32(noiseSize));
-  return { inputs, base, noise, acc: arena.float64(d) };
+  const acc = arena.float64(d);
+  acc.fill(0);
+  return { inputs, base, noise, acc, release: () => arena.release() };
 }
 
 /** out[region] = base[region] + sign · noise (out and base: one full input each). */

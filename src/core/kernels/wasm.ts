@@ -100,12 +100,32 @@ export function ownerOf(buffer: ArrayBufferLike): KernelInstance | undefined {
 export class KernelArena {
   private readonly instance: KernelInstance | null;
   private top: number = LAYOUT.heap;
-  private readonly limit: number;
+  private readonly bytes: number;
 
   constructor(bytes: number) {
+    this.bytes = bytes;
     this.instance = instantiate(bytes + 64);
-    this.limit = LAYOUT.heap + bytes + 64;
     if (this.instance) owners.set(this.instance.memory.buffer, this.instance);
+  }
+
+  /**
+   * An arena of `bytes`, reusing a released one of the same size when there is one: a fresh
+   * WebAssembly.Memory costs several times more than the same plain arrays (reservation, page faults).
+   * Its buffers are NOT cleared.
+   */
+  static acquire(bytes: number): KernelArena {
+    const free = pool.get(bytes)?.pop();
+    if (!free) return new KernelArena(bytes);
+    free.top = LAYOUT.heap;
+    return free;
+  }
+
+  /** Hand the arena back for reuse by acquire(); none of its arrays may be used afterwards. */
+  release(): void {
+    if (!this.instance) return;
+    const free = pool.get(this.bytes) ?? [];
+    if (free.length < POOL_PER_SIZE && !free.includes(this)) free.push(this);
+    pool.set(this.bytes, free);
   }
 
   /** Space for n float32 values plus the 16-byte alignment each allocation may need. */
@@ -130,8 +150,12 @@ export class KernelArena {
   private take(bytes: number): number {
     const at = this.top;
     const end = at + ((bytes + 15) & ~15);
-    if (end > this.limit) throw new RangeError(`kernel arena of ${this.limit - LAYOUT.heap} bytes is full`);
+    if (end > LAYOUT.heap + this.bytes + 64) throw new RangeError(`kernel arena of ${this.bytes} bytes is full`);
     this.top = end;
     return at;
   }
 }
+
+/** Released arenas by size; a couple per size covers concurrent estimates without hoarding memory. */
+const POOL_PER_SIZE = 2;
+const pool = new Map<number, KernelArena[]>();
