@@ -10,9 +10,10 @@ import { LrsalError } from '../core/errors.js';
 import { displayUrl, trimBase } from '../models/remote/http.js';
 import { apiKeyFromEnv, resolveRemoteOptions, type RemoteOptions } from '../models/remote/options.js';
 import { RemoteQueries, type RemoteProtocol } from '../models/remote/remote-queries.js';
-import { AttemptFailure, parseRetryAfter, statusMessage } from '../models/remote/retry.js';
+import { AttemptFailure } from '../models/remote/retry.js';
 import type { RemoteStats } from '../models/remote/types.js';
 import type { EmbeddingProvider, TextEmbedding } from './provider.js';
+import { classifyOpenAiError } from '../models/remote/openai-errors.js';
 
 export const DEFAULT_EMBEDDINGS_ENDPOINT = 'https://api.openai.com/v1';
 
@@ -76,7 +77,7 @@ export function openAiEmbeddings(options: OpenAiEmbeddingOptions): OpenAiEmbeddi
           { signal },
         );
       } catch (error) {
-        throw classify(error);
+        throw classifyOpenAiError(error);
       }
       return readEmbeddings(response, texts.length);
     },
@@ -135,18 +136,4 @@ function readEmbeddings(response: unknown, count: number): number[][] {
     out[at] = embedding as number[];
   });
   return out;
-}
-
-/** The client's errors as attempt failures (status + Retry-After, network, malformed JSON), as in openai-chat.ts. */
-function classify(error: unknown): unknown {
-  if (error instanceof OpenAI.APIError && typeof error.status === 'number') {
-    const body = error.error ? JSON.stringify(error.error) : '';
-    return new AttemptFailure('status', statusMessage(error.status, '', body), error.status, parseRetryAfter(error.headers));
-  }
-  if (error instanceof SyntaxError) return new AttemptFailure('malformed', `not JSON: ${error.message}`);
-  if (error instanceof OpenAI.APIConnectionError) {
-    const cause = (error as { cause?: { code?: string; cause?: { code?: string } } }).cause;
-    return new AttemptFailure('network', cause?.code ?? cause?.cause?.code ?? error.message);
-  }
-  return error; // aborts and timeouts: withRetries reads its own signals
 }

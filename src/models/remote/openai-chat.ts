@@ -10,8 +10,9 @@ import { displayUrl, trimBase } from './http.js';
 import { apiKeyFromEnv, resolveRemoteOptions, type RemoteOptions } from './options.js';
 import { inputsToPngs } from './png.js';
 import { RemoteQueries, type RemoteProtocol } from './remote-queries.js';
-import { AttemptFailure, parseRetryAfter, statusMessage } from './retry.js';
+import { AttemptFailure } from './retry.js';
 import type { RemoteTextModel } from './types.js';
+import { classifyOpenAiError } from './openai-errors.js';
 
 export const DEFAULT_OPENAI_ENDPOINT = 'https://api.openai.com/v1';
 
@@ -58,7 +59,7 @@ export function openAiChatModel(options: OpenAiChatOptions): RemoteTextModel {
           { signal },
         );
       } catch (error) {
-        throw classify(error);
+        throw classifyOpenAiError(error);
       }
       const content = (completion as { choices?: Array<{ message?: { content?: unknown } }> })?.choices?.[0]?.message?.content;
       if (typeof content !== 'string') throw new AttemptFailure('malformed', 'no choices[0].message.content string in the chat completion');
@@ -78,18 +79,4 @@ export function openAiChatModel(options: OpenAiChatOptions): RemoteTextModel {
     estimateCost: (n) => queries.estimateCost(n),
     async dispose() {},
   };
-}
-
-/** The client's errors as attempt failures (status + Retry-After, network, malformed JSON). */
-function classify(error: unknown): unknown {
-  if (error instanceof OpenAI.APIError && typeof error.status === 'number') {
-    const body = error.error ? JSON.stringify(error.error) : '';
-    return new AttemptFailure('status', statusMessage(error.status, '', body), error.status, parseRetryAfter(error.headers));
-  }
-  if (error instanceof SyntaxError) return new AttemptFailure('malformed', `not JSON: ${error.message}`);
-  if (error instanceof OpenAI.APIConnectionError) {
-    const cause = (error as { cause?: { code?: string; cause?: { code?: string } } }).cause;
-    return new AttemptFailure('network', cause?.code ?? cause?.cause?.code ?? error.message);
-  }
-  return error; // aborts and timeouts: withRetries reads its own signals
 }

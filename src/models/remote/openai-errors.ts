@@ -1,0 +1,16 @@
+/** The openai client's errors as attempt failures for the shared retry loop (status + Retry-After, network, malformed JSON). */
+import OpenAI from 'openai';
+import { AttemptFailure, parseRetryAfter, statusMessage } from './retry.js';
+
+export function classifyOpenAiError(error: unknown): unknown {
+  if (error instanceof OpenAI.APIError && typeof error.status === 'number') {
+    const body = error.error ? JSON.stringify(error.error) : '';
+    return new AttemptFailure('status', statusMessage(error.status, '', body), error.status, parseRetryAfter(error.headers));
+  }
+  if (error instanceof SyntaxError) return new AttemptFailure('malformed', `not JSON: ${error.message}`);
+  if (error instanceof OpenAI.APIConnectionError) {
+    const cause = (error as { cause?: { code?: string; cause?: { code?: string } } }).cause;
+    return new AttemptFailure('network', cause?.code ?? cause?.cause?.code ?? error.message);
+  }
+  return error; // aborts and timeouts: withRetries reads its own signals
+}
