@@ -7,10 +7,11 @@
  */
 import { parseArgs } from 'node:util';
 import type { BatchFunction } from '../src/core/batch-function.js';
+import { kernelImplementation } from '../src/core/kernels/index.js';
 import { Rng } from '../src/core/rng.js';
 import type { Shape } from '../src/core/tensor.js';
 import { createGradientSource } from '../src/gradients/registry.js';
-import { accumulateRegion, fullRegion, writePerturbed } from '../src/gradients/regions.js';
+import { accumulateRegion, directionBuffers, fullRegion, writePerturbed } from '../src/gradients/regions.js';
 
 export const IMAGE: Shape = { channels: 3, height: 224, width: 224 };
 
@@ -53,14 +54,12 @@ export async function estimatorMicros(name: string, queries: number, repeats: nu
   return Math.min(...times);
 }
 
-/** CPU microseconds per full-image call of each hot-loop piece on plain arrays (fastest of `repeats`). */
-export function pieceMicros(repeats: number): Record<string, number> {
+/**
+ * CPU microseconds per full-image call of each hot-loop piece (fastest of `repeats`), on plain arrays
+ * (JS, or the fill staged through kernel scratch) and on arrays in kernel memory (kernels in place).
+ */
+export function pieceMicros(repeats: number): Record<string, Record<string, number>> {
   const d = IMAGE.channels * IMAGE.height * IMAGE.width;
-  const noise = new Float32Array(d);
-  const out = new Float32Array(d);
-  const base = new Float32Array(d).fill(0.25);
-  const acc = new Float64Array(d);
-  const rng = new Rng(1);
   const region = fullRegion(IMAGE);
   const reps = 20;
   const time = (fn: () => void) => {
@@ -69,11 +68,20 @@ export function pieceMicros(repeats: number): Record<string, number> {
     for (let r = 0; r < repeats; r++) v.push(cpuMicros(() => { for (let i = 0; i < reps; i++) fn(); }) / reps);
     return Number(Math.min(...v).toFixed(1));
   };
-  return {
-    fillNormal: time(() => rng.fillNormal(noise, 0, d, 0.05)),
-    writePerturbed: time(() => writePerturbed(out, 0, base, noise, 1, IMAGE, region)),
-    accumulateRegion: time(() => accumulateRegion(acc, noise, 0.3, IMAGE, region)),
-  };
+  const plain = { x: new Float32Array(d).fill(0.25), inputs: new Float32Array(d), noise: [new Float32Array(d)], acc: new Float64Array(d) };
+  const arena = directionBuffers(plain.x, 1, d);
+  const result: Record<string, Record<string, number>> = {};
+  for (const [name, b] of [['plainArrays', { ...plain, base: plain.x }], ['kernelMemory', arena]] as const) {
+    const rng = new Rng(1);
+    const noise = b.noise[0]!;
+    result[name] = {
+      fillNormal: time(() => rng.fillNormal(noise, 0, d, 0.05)),
+      writePerturbed: time(() => writePerturbed(b.inputs, 0, b.base, noise, 1, IMAGE, region)),
+      accumulateRegion: time(() => accumulateRegion(b.acc, noise, 0.3, IMAGE, region)),
+    };
+  }
+  arena.release();
+  return result;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -81,6 +89,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const q = Number(values.queries);
   const r = Number(values.repeats);
   const report = {
+    kernels: kernelImplementation(),
     microsPerQuery: { lr: Number((await estimatorMicros('lr', q, r)).toFixed(1)), blockwise: Number((await estimatorMicros('blockwise', q, r)).toFixed(1)) },
     microsPerFullImageCall: pieceMicros(r),
   };
