@@ -9,7 +9,7 @@ import { accumulateRows, fillNormalLanes, kernelImplementation, KernelArena, per
 import { accumulateReference, fillNormalReference, perturbReference } from '../src/core/kernels/reference.js';
 import { Rng } from '../src/core/rng.js';
 import type { Shape } from '../src/core/tensor.js';
-import { accumulateRegion, accumulateRegions, directionBuffers, fullRegion, writePerturbed, type Region } from '../src/gradients/regions.js';
+import { accumulateRegion, accumulateRegions, directionBuffers, expandTiles, fullRegion, writePerturbed, type Region } from '../src/gradients/regions.js';
 
 function seedState(seed: number): Int32Array {
   const rng = new Rng(seed);
@@ -136,4 +136,32 @@ test('released direction buffers are reused, with inputs reset to x and the accu
   if (pooled) assert.notEqual(third.acc.buffer, second.acc.buffer);
   second.release();
   third.release();
+});
+
+test('expandTiles equals the per-element expansion for every tile, region and channel sharing', () => {
+  const C = 3;
+  const H = 13, W = 11;
+  const rng = new Rng(4);
+  for (const tile of [1, 2, 3, 5]) {
+    for (const shared of [false, true]) {
+      for (const r of [{ top: 0, left: 0, height: H, width: W }, { top: 3, left: 4, height: 7, width: 6 }, { top: 5, left: 1, height: 1, width: 9 }, { top: 12, left: 10, height: 1, width: 1 }]) {
+        const ty0 = Math.floor(r.top / tile), tx0 = Math.floor(r.left / tile);
+        const th = Math.floor((r.top + r.height - 1) / tile) - ty0 + 1;
+        const tw = Math.floor((r.left + r.width - 1) / tile) - tx0 + 1;
+        const coeffs = new Float32Array((shared ? 1 : C) * th * tw);
+        rng.fillNormal(coeffs, 0, coeffs.length, 1);
+        const expected = new Float32Array(C * r.height * r.width);
+        let k = 0;
+        for (let c = 0; c < C; c++) {
+          for (let y = r.top; y < r.top + r.height; y++) {
+            const row = (shared ? 0 : c) * th * tw + (Math.floor(y / tile) - ty0) * tw;
+            for (let x = r.left; x < r.left + r.width; x++) expected[k++] = coeffs[row + Math.floor(x / tile) - tx0]!;
+          }
+        }
+        const out = new Float32Array(expected.length);
+        expandTiles(out, coeffs, C, r, tile, shared);
+        assertSameBits(out, expected, `tile ${tile} shared ${shared} region ${JSON.stringify(r)}`);
+      }
+    }
+  }
 });

@@ -105,3 +105,43 @@ export function accumulateRegions(acc: Float64Array, noises: readonly Float32Arr
     }
   }
 }
+
+/**
+ * Expand structured-noise coefficients to a region's compact C·h·w noise: value (c, y, x) is
+ * coeffs[(shared ? 0 : c)·th·tw + (⌊y/tile⌋ − ⌊top/tile⌋)·tw + ⌊x/tile⌋ − ⌊left/tile⌋] (th × tw tiles
+ * span the region). Same values as the per-element loop, but only the first row of each tile row is
+ * built element by element: the other rows, and the other channels when shared, are native copies.
+ */
+export function expandTiles(out: Float32Array, coeffs: Float32Array, channels: number, r: Region, tile: number, shared: boolean): void {
+  const { top, left, height: h, width: w } = r;
+  const ty0 = Math.floor(top / tile);
+  const tx0 = Math.floor(left / tile);
+  const th = Math.floor((top + h - 1) / tile) - ty0 + 1;
+  const tw = Math.floor((left + w - 1) / tile) - tx0 + 1;
+  const plane = h * w;
+  for (let c = 0; c < channels; c++) {
+    if (shared && c > 0) {
+      out.copyWithin(c * plane, 0, plane);
+      continue;
+    }
+    const src = c * th * tw;
+    let firstOfTile = c * plane;
+    for (let y = top; y < top + h; y++) {
+      const rowStart = c * plane + (y - top) * w;
+      if (y === top || y % tile === 0) {
+        firstOfTile = rowStart;
+        const row = src + (Math.floor(y / tile) - ty0) * tw;
+        // Runs of `tile` equal values; the first run may be cut by the region's left edge.
+        let k = rowStart;
+        let x = left;
+        for (let t = 0; t < tw; t++) {
+          const v = coeffs[row + t]!;
+          const stop = Math.min(left + w, (tx0 + t + 1) * tile);
+          for (; x < stop; x++) out[k++] = v;
+        }
+      } else {
+        out.copyWithin(rowStart, firstOfTile, firstOfTile + w);
+      }
+    }
+  }
+}
