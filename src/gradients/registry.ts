@@ -30,7 +30,7 @@ export interface GradientSettings {
   batchSize?: number;
   /** Blockwise only: relative block side. */
   block?: number;
-  /** Noise shape and tile side (see noise-shapes.ts); default GRADIENT_DEFAULTS. */
+  /** Noise shape and tile side (see noise-shapes.ts); default GRADIENT_DEFAULTS (tile 1 when only noise is given). */
   noise?: NoiseShape;
   tile?: number;
 }
@@ -43,7 +43,8 @@ export function createGradientSource(name: string, shape: Shape, settings: Gradi
     ...(settings.batchSize !== undefined ? { batchSize: settings.batchSize } : {}),
   };
   const defaults = GRADIENT_DEFAULTS[name as BlackBoxGradientName] ?? GRADIENT_DEFAULTS.lr;
-  const shapeSettings = { noise: settings.noise ?? defaults.noise, tile: settings.tile ?? defaults.tile };
+  // An explicit noise shape without a tile means per-pixel noise, not the default's tiles.
+  const shapeSettings = { noise: settings.noise ?? defaults.noise, tile: settings.tile ?? (settings.noise !== undefined ? 1 : defaults.tile) };
   if (name === 'lr') return likelihoodRatio(shape, { ...common, ...shapeSettings });
   if (name === 'blockwise') return blockwise(shape, { ...common, ...shapeSettings, block: settings.block ?? BLOCKWISE_DEFAULTS.block });
   throw invalidArgument(`unknown gradient source "${name}"; choose one of: ${BLACK_BOX_GRADIENTS.join(', ')}`);
