@@ -90,6 +90,8 @@ const rawMs = median(raw);
 const rawMicrosPerQuery = 1000 * bestRawMsPerQuery;
 const jsMicros: Record<string, number> = {};
 for (const name of ['lr', 'blockwise']) jsMicros[name] = await estimatorMicros(name, n, Number(args.repeats) + 2, batch);
+// lr's default noise is structured (few coefficients per query); iid noise is the full-dimensional worst case.
+const jsMicrosLrIid = await estimatorMicros('lr', n, Number(args.repeats) + 2, batch, { noise: 'iid', tile: 1 });
 const estimators = Object.fromEntries(
   names.map((name) => {
     const wall = { wallMs: Math.round(median(est[name]!)), overheadRatio: Number((median(est[name]!) / rawMs).toFixed(3)) };
@@ -123,6 +125,7 @@ const report = {
   kernels: kernelImplementation(),
   rawInference: { wallMs: Math.round(rawMs), msPerQuery: Number((rawMs / n).toFixed(3)), bestMsPerQuery: Number(bestRawMsPerQuery.toFixed(3)) },
   estimators,
+  lrIidNoise: { jsMicrosPerQuery: Number(jsMicrosLrIid.toFixed(1)), jsOverheadRatio: Number((1 + jsMicrosLrIid / rawMicrosPerQuery).toFixed(3)) },
   memory,
   goals: {
     overheadAtMost: 1.05,

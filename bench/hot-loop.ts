@@ -10,7 +10,7 @@ import type { BatchFunction } from '../src/core/batch-function.js';
 import { kernelImplementation } from '../src/core/kernels/index.js';
 import { Rng } from '../src/core/rng.js';
 import type { Shape } from '../src/core/tensor.js';
-import { createGradientSource } from '../src/gradients/registry.js';
+import { createGradientSource, type GradientSettings } from '../src/gradients/registry.js';
 import { accumulateRegion, directionBuffers, fullRegion, writePerturbed } from '../src/gradients/regions.js';
 
 export const IMAGE: Shape = { channels: 3, height: 224, width: 224 };
@@ -44,10 +44,10 @@ async function cpuMicrosAsync(fn: () => Promise<unknown>): Promise<number> {
 }
 
 /** CPU microseconds per query of one estimator run with the dummy f (fastest of `repeats`). */
-export async function estimatorMicros(name: string, queries: number, repeats: number, batch = 8): Promise<number> {
+export async function estimatorMicros(name: string, queries: number, repeats: number, batch = 8, settings: Partial<GradientSettings> = {}): Promise<number> {
   const f = dummyFunction(IMAGE);
   const x = new Float32Array(IMAGE.channels * IMAGE.height * IMAGE.width).fill(0.25);
-  const source = createGradientSource(name, IMAGE, { sigma: 0.05, batchSize: batch });
+  const source = createGradientSource(name, IMAGE, { sigma: 0.05, batchSize: batch, ...settings });
   await source.estimate({ f, x, queries: 4 * batch, rng: new Rng(0) }); // warm-up (JIT, kernel compile)
   const times: number[] = [];
   for (let r = 0; r < repeats; r++) times.push((await cpuMicrosAsync(() => source.estimate({ f, x, queries, rng: new Rng(r + 1) }))) / queries);
@@ -90,7 +90,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const r = Number(values.repeats);
   const report = {
     kernels: kernelImplementation(),
-    microsPerQuery: { lr: Number((await estimatorMicros('lr', q, r)).toFixed(1)), blockwise: Number((await estimatorMicros('blockwise', q, r)).toFixed(1)) },
+    microsPerQuery: {
+      lr: Number((await estimatorMicros('lr', q, r)).toFixed(1)),
+      // Full-dimensional noise: the heaviest hot loop (one normal per input value per query).
+      lrIid: Number((await estimatorMicros('lr', q, r, 8, { noise: 'iid', tile: 1 })).toFixed(1)),
+      blockwise: Number((await estimatorMicros('blockwise', q, r)).toFixed(1)),
+    },
     microsPerFullImageCall: pieceMicros(r),
   };
   process.stdout.write(JSON.stringify(report, null, 2) + '\n');
