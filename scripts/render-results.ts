@@ -96,7 +96,7 @@ function coverage(b: number): number {
 
 /** Bars: measured cosine per row, with its isotropic bound (grey tick) and shape bound (black tick). */
 function svg(rows: FidelityRow[]): string {
-  const rowH = 18, left = 300, width = 720, scale = (width - left - 20) / Math.max(0.3, ...rows.map((r) => Math.max(r.cosine.mean, r.shapeBound ?? 0)));
+  const rowH = 18, left = 380, width = 820, scale = (width - left - 20) / Math.max(0.3, ...rows.map((r) => Math.max(r.cosine.mean, r.shapeBound ?? 0)));
   const body = rows.map((r, i) => {
     const y = 30 + i * rowH;
     const tick = (v: number, colour: string) => `<line x1="${left + v * scale}" x2="${left + v * scale}" y1="${y}" y2="${y + rowH - 4}" stroke="${colour}" stroke-width="2"/>`;
