@@ -16,7 +16,7 @@
 import { invalidArgument } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import type { Shape } from '../core/tensor.js';
-import type { Region } from './regions.js';
+import { expandTiles, type Region } from './regions.js';
 
 export const NOISE_SHAPES = ['iid', 'channel-shared'] as const;
 export type NoiseShape = (typeof NOISE_SHAPES)[number];
@@ -59,16 +59,7 @@ export function noiseLayout(shape: Shape, noise: NoiseShape, tile: number): Nois
       const th = span(r.top, r.height);
       const tw = span(r.left, r.width);
       rng.fillNormal(scratch, 0, cg * th * tw, sigma);
-      const ty0 = Math.floor(r.top / tile);
-      const tx0 = Math.floor(r.left / tile);
-      let k = 0;
-      for (let c = 0; c < C; c++) {
-        const plane = (shared ? 0 : c) * th * tw;
-        for (let y = r.top; y < r.top + r.height; y++) {
-          const row = plane + (Math.floor(y / tile) - ty0) * tw;
-          for (let x = r.left; x < r.left + r.width; x++) out[k++] = scratch[row + Math.floor(x / tile) - tx0]!;
-        }
-      }
+      expandTiles(out, scratch, C, r, tile, shared);
     },
     groupSizes() {
       const sizes = new Float32Array(C * H * W);

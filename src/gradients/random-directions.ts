@@ -18,7 +18,7 @@ import { Rng } from '../core/rng.js';
 import { sizeOf, type Shape } from '../core/tensor.js';
 import type { GradientEstimate, GradientRequest, GradientSource } from './gradient-source.js';
 import { noiseLayout, validateNoise, type NoiseShape } from './noise-shapes.js';
-import { accumulateRegion, restoreRegion, writePerturbed, type Region } from './regions.js';
+import { accumulateRegions, directionBuffers, restoreRegion, writePerturbed, type Region } from './regions.js';
 
 export interface DirectionSettings {
   /** Noise standard deviation, in model-input units. */
@@ -104,55 +104,59 @@ export async function estimateAlongRandomDirections(
   if (total === 0) throw budgetTooSmall(request.queries, settings);
 
   const slots = Math.max(settings.batchSize, settings.antithetic ? 2 : 1);
-  const inputs = new Float32Array(slots * d);
-  for (let s = 0; s < slots; s++) inputs.set(x, s * d);
+  // Inputs, a copy of x, the noise pool and the accumulator share one kernel arena: the SIMD kernels run in place.
+  const buffers = directionBuffers(x, slots, sampler.maxSize);
+  const { inputs, base, noise: noisePool, acc } = buffers;
   const lastRegion: Array<Region | undefined> = new Array(slots);
-  const noisePool = Array.from({ length: slots }, () => new Float32Array(sampler.maxSize));
   const layout = noiseLayout(shape, settings.noise, settings.tile);
   const scratch = new Float32Array(layout.isotropic ? 0 : sampler.maxSize);
-  const acc = new Float64Array(d);
 
-  let done = 0;
-  while (done < total) {
-    if (signal?.aborted) throw new LrsalError('ABORTED', 'estimate aborted');
-    // Fill the batch with whole directions, in order.
-    const batch: Direction[] = [];
-    let used = 0;
-    while (done + batch.length < total) {
-      const isPair = done + batch.length < pairs;
-      if (used + (isPair ? 2 : 1) > slots) break;
-      const region = sampler.next(rng);
-      const noise = noisePool[batch.length]!;
-      layout.draw(rng, noise, region, settings.sigma, scratch);
-      const plus = used++;
-      const minus = isPair ? used++ : -1;
-      for (const slot of isPair ? [plus, minus] : [plus]) {
-        const previous = lastRegion[slot];
-        if (previous && !contains(region, previous)) restoreRegion(inputs, slot * d, x, shape, previous);
-        writePerturbed(inputs, slot * d, x, noise, slot === minus ? -1 : 1, shape, region);
-        lastRegion[slot] = region;
+  try {
+    let done = 0;
+    while (done < total) {
+      if (signal?.aborted) throw new LrsalError('ABORTED', 'estimate aborted');
+      // Fill the batch with whole directions, in order.
+      const batch: Direction[] = [];
+      let used = 0;
+      while (done + batch.length < total) {
+        const isPair = done + batch.length < pairs;
+        if (used + (isPair ? 2 : 1) > slots) break;
+        const region = sampler.next(rng);
+        const noise = noisePool[batch.length]!;
+        layout.draw(rng, noise, region, settings.sigma, scratch);
+        const plus = used++;
+        const minus = isPair ? used++ : -1;
+        for (const slot of isPair ? [plus, minus] : [plus]) {
+          const previous = lastRegion[slot];
+          if (previous && !contains(region, previous)) restoreRegion(inputs, slot * d, base, shape, previous);
+          writePerturbed(inputs, slot * d, base, noise, slot === minus ? -1 : 1, shape, region);
+          lastRegion[slot] = region;
+        }
+        batch.push({ region, noise, plus, minus });
       }
-      batch.push({ region, noise, plus, minus });
+      const values = await f.evaluate(inputs.subarray(0, used * d), used, signal);
+      spent += used;
+      const weights = batch.map((dir) => {
+        const up = values[dir.plus]!;
+        const weight = dir.minus >= 0 ? (up - values[dir.minus]!) / 2 : fx !== undefined && settings.baseline ? up - fx : up;
+        return control ? weight - control.slope * dotRegion(control.direction, dir.noise, shape, dir.region) : weight;
+      });
+      // In order, term by term: the same sums whatever the batch size.
+      accumulateRegions(acc, batch.map((dir) => dir.noise), weights, shape, batch.map((dir) => dir.region));
+      done += batch.length;
     }
-    const values = await f.evaluate(inputs.subarray(0, used * d), used, signal);
-    spent += used;
-    for (const dir of batch) {
-      const up = values[dir.plus]!;
-      let weight = dir.minus >= 0 ? (up - values[dir.minus]!) / 2 : fx !== undefined && settings.baseline ? up - fx : up;
-      if (control) weight -= control.slope * dotRegion(control.direction, dir.noise, shape, dir.region);
-      accumulateRegion(acc, dir.noise, weight, shape, dir.region);
-    }
-    done += batch.length;
-  }
 
-  const scale = 1 / (total * settings.sigma * settings.sigma * sampler.coverage);
-  const gradient = new Float32Array(d);
-  if (layout.isotropic) for (let i = 0; i < d; i++) gradient[i] = acc[i]! * scale;
-  else {
-    const sizes = layout.groupSizes();
-    for (let i = 0; i < d; i++) gradient[i] = (acc[i]! * scale) / sizes[i]!;
+    const scale = 1 / (total * settings.sigma * settings.sigma * sampler.coverage);
+    const gradient = new Float32Array(d);
+    if (layout.isotropic) for (let i = 0; i < d; i++) gradient[i] = acc[i]! * scale;
+    else {
+      const sizes = layout.groupSizes();
+      for (let i = 0; i < d; i++) gradient[i] = (acc[i]! * scale) / sizes[i]!;
+    }
+    return { gradient, queries: spent };
+  } finally {
+    buffers.release();
   }
-  return { gradient, queries: spent };
 }
 
 /** v[region] · noise (noise in the compact region layout). */
