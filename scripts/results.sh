@@ -23,5 +23,6 @@ if [ "$only" != render ]; then
   fid n5000 --gradient lr --queries 5000 --noise channel-shared --tile 1,2
   # eval skips images the model misclassifies (about half of the dev images): look at twice as many.
   node dist/src/cli/main.js eval --images "$images" --limit "$((2 * limit))" --methods ig,rise --gradient lr,blockwise --queries 500 --save docs/eval.json >/dev/null
+  # (docs/eval.json also holds one row measured with the previous lr default, iid noise, merged by hand.)
 fi
 node dist/scripts/render-results.js docs/fidelity docs/eval.json docs/fidelity.svg > docs/results.md
