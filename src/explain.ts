@@ -52,7 +52,10 @@ export interface ExplainOptions {
   keep?: number;
   reduction?: ChannelReduction;
   onProgress?: (p: LedgerProgress) => void;
+  /** Cancels queries in flight (their answers are lost). */
   signal?: AbortSignal;
+  /** Graceful stop: queries in flight finish, no new one starts (see QueryLedger.requestStop). */
+  stopSignal?: AbortSignal;
 }
 
 export const EXPLAIN_DEFAULTS = {
@@ -99,6 +102,7 @@ export async function explain(classifier: Classifier, imageSource: string | Buff
 
   const ledger = new QueryLedger(budget);
   if (o.onProgress) ledger.onProgress(o.onProgress);
+  ledger.stopOn(o.stopSignal);
   ledger.charge(1);
   const scores = await model.scores(x, 1, o.signal);
   ledger.notify();

@@ -108,6 +108,7 @@ export async function explainRemote(model: LabelModel | TextModel, imageSource: 
 
   const ledger = new QueryLedger(budget);
   if (o.onProgress) ledger.onProgress(o.onProgress);
+  ledger.stopOn(o.stopSignal);
   const f = metered(answering, ledger);
   const valueAtX = (await f.evaluate(x, 1, o.signal))[0]!;
   const answer = answering.lastAnswers()[0] ?? '';

@@ -70,12 +70,20 @@ export function explainCommand(): Command {
   addModelOptions(cmd);
   return cmd.action(async (imagePath: string, flags: ExplainFlags) => {
     const bar = progressBar(flags.method ?? 'explain', flags.progress !== false && Boolean(process.stderr.isTTY));
+    // First Ctrl-C / SIGTERM: let queries in flight finish (their answers are paid for and get cached), start no more.
+    const stop = new AbortController();
+    const onSignal = () => {
+      if (stop.signal.aborted) process.exit(130);
+      process.stderr.write('\nlrsal: stopping after the queries in flight (again to quit at once)\n');
+      stop.abort();
+    };
+    process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
     try {
       if (flags.api) {
         if (flags.gradient === 'backprop') throw invalidArgument('--gradient backprop needs the model file; a remote black box has no gradients');
         const { objective: _objective, target: _target, ...rest } = explainOptions(flags);
         const remoteFlags = { ...flags, api: flags.api, queries: flags.queries ?? EXPLAIN_DEFAULTS.queries } as RemoteFlags;
-        const r = await runRemoteExplain(imagePath, remoteFlags, rest as Omit<RemoteExplainOptions, 'target'>, bar);
+        const r = await runRemoteExplain(imagePath, remoteFlags, { ...rest, stopSignal: stop.signal } as Omit<RemoteExplainOptions, 'target'>, bar);
         bar.stop();
         const tag = `${r.method}-${r.gradient}`;
         const outputs = await writeOutputs(imagePath, flags.out, tag, r.image, r.map);
@@ -110,7 +118,7 @@ export function explainCommand(): Command {
       const warn = (m: string) => process.stderr.write(`lrsal: warning: ${m}\n`);
       const classifier = await loadClassifier(classifierOptions(flags, warn));
       try {
-        const result = await explain(classifier, imagePath, { ...explainOptions(flags), onProgress: (p) => bar.update(p) });
+        const result = await explain(classifier, imagePath, { ...explainOptions(flags), stopSignal: stop.signal, onProgress: (p) => bar.update(p) });
         bar.stop();
         const tag = result.gradient === 'none' ? result.method : `${result.method}-${result.gradient}`;
         const outputs = await writeOutputs(imagePath, flags.out, tag, result.image, result.map);
@@ -140,6 +148,7 @@ export function explainCommand(): Command {
       }
     } finally {
       bar.stop();
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     }
   });
 }

@@ -13,6 +13,7 @@ export interface LedgerProgress {
 export class QueryLedger {
   readonly budget: number;
   private spentQueries = 0;
+  private stopReason: string | undefined;
   private readonly listeners: Array<(p: LedgerProgress) => void> = [];
 
   constructor(budget: number) {
@@ -27,8 +28,26 @@ export class QueryLedger {
     return this.budget - this.spentQueries;
   }
 
+  /**
+   * Stop gracefully: queries already sent finish (and remote answers get cached), but no new query starts;
+   * the next charge() throws ABORTED. Unlike an AbortSignal passed to the model, nothing paid for is thrown away.
+   */
+  requestStop(reason = 'interrupted'): void {
+    this.stopReason ??= reason;
+  }
+
+  /** Stop when `signal` aborts (e.g. Ctrl-C in the CLI). */
+  stopOn(signal: AbortSignal | undefined): void {
+    if (!signal) return;
+    if (signal.aborted) this.requestStop();
+    else signal.addEventListener('abort', () => this.requestStop(), { once: true });
+  }
+
   /** Reserve `count` queries; throws BudgetExceededError (spending nothing) when they do not fit. */
   charge(count: number): void {
+    if (this.stopReason) {
+      throw new LrsalError('ABORTED', `${this.stopReason} after ${this.spentQueries} queries; answers already received are kept (remote answers in the cache)`);
+    }
     if (this.spentQueries + count > this.budget) throw new BudgetExceededError(this.budget, this.spentQueries, count);
     this.spentQueries += count;
   }
