@@ -11,6 +11,7 @@ import type { Shape } from './core/tensor.js';
 import { loadDifferentiableModel, type DifferentiableModel } from './backprop/index.js';
 import { backpropSource } from './gradients/backprop.js';
 import type { GradientSource } from './gradients/gradient-source.js';
+import type { NoiseShape } from './gradients/noise-shapes.js';
 import { createGradientSource, type BlackBoxGradientName } from './gradients/registry.js';
 import { blurImage, loadImage, type RgbImage } from './io/image.js';
 import { reduceChannels, type ChannelReduction } from './methods/channel-reduction.js';
@@ -40,6 +41,9 @@ export interface ExplainOptions {
   /** Noise σ in model-input units; default DEFAULT_SIGMA_GREY_LEVELS grey levels. */
   sigma?: number;
   block?: number;
+  /** Noise shape and tile side (default GRADIENT_DEFAULTS in gradients/registry.ts). */
+  noise?: NoiseShape;
+  tile?: number;
   antithetic?: boolean;
   baseline?: boolean;
   batchSize?: number;
@@ -120,7 +124,7 @@ export async function explain(classifier: Classifier, imageSource: string | Buff
     const differentiable = o.differentiable ?? (owned = await loadDifferentiableModel(classifier.card.model));
     source = backpropSource(differentiable, target.index, o.objective);
   } else {
-    source = createGradientSource(o.gradient === 'backprop' ? 'lr' : o.gradient, shape, { sigma, ...pick(o, ['block', 'antithetic', 'baseline', 'batchSize']) });
+    source = createGradientSource(o.gradient === 'backprop' ? 'lr' : o.gradient, shape, { sigma, ...pick(o, ['block', 'noise', 'tile', 'antithetic', 'baseline', 'batchSize']) });
   }
   let result;
   try {

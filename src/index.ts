@@ -25,7 +25,9 @@ export { resolveTarget, type ResolvedTarget } from './objectives/target.js';
 export type { GradientSource, GradientRequest, GradientEstimate } from './gradients/gradient-source.js';
 export { likelihoodRatio, LR_DEFAULTS, type LikelihoodRatioOptions } from './gradients/likelihood-ratio.js';
 export { blockwise, blockSampler, BLOCKWISE_DEFAULTS, type BlockwiseOptions } from './gradients/blockwise.js';
-export { createGradientSource, BLACK_BOX_GRADIENTS, type GradientSettings } from './gradients/registry.js';
+export { createGradientSource, BLACK_BOX_GRADIENTS, GRADIENT_DEFAULTS, type GradientSettings } from './gradients/registry.js';
+export { NOISE_SHAPES, noiseLayout, projectOntoNoise, type NoiseShape } from './gradients/noise-shapes.js';
+export { priorGuided, surrogatePrior, PRIOR_QUERIES, type PriorDirection } from './gradients/prior-guided.js';
 
 export type { AttributionMethod, AttributionRequest, Attribution } from './methods/attribution.js';
 export { vanillaGradient } from './methods/vanilla.js';

@@ -4,6 +4,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { Command, Option } from 'commander';
 import { invalidArgument } from '../core/errors.js';
 import { EXPLAIN_DEFAULTS, explain, type ExplainOptions } from '../explain.js';
+import { NOISE_SHAPES } from '../gradients/noise-shapes.js';
 import { BLACK_BOX_GRADIENTS } from '../gradients/registry.js';
 import { CHANNEL_REDUCTIONS } from '../methods/channel-reduction.js';
 import { METHODS } from '../methods/registry.js';
@@ -38,6 +39,8 @@ export function explainCommand(): Command {
     .option('--target <class>', 'class to explain: index, WordNet id or name (default: top-1)')
     .option('--sigma <s>', 'noise std in model-input units (default: 0.05 grey levels)', positiveNumber('--sigma'))
     .option('--block <fraction>', 'blockwise: block side relative to the image', fraction('--block'))
+    .addOption(new Option('--noise <shape>', 'noise shape: iid, or channel-shared (estimates the channel-summed gradient)').choices(NOISE_SHAPES))
+    .option('--tile <px>', 'noise constant on px×px tiles (estimates tile means; default: lr 2, blockwise 1)', integer('--tile', 1))
     .option('--antithetic', 'query ±z pairs')
     .option('--no-baseline', 'do not subtract f(x)')
     .option('--batch-size <n>', 'queries per model call', integer('--batch-size', 1))
@@ -164,7 +167,7 @@ async function writeOutputs(imagePath: string, out: string | undefined, tag: str
 }
 
 function explainOptions(f: ExplainFlags): ExplainOptions {
-  const keys = ['method', 'gradient', 'queries', 'seed', 'objective', 'target', 'sigma', 'block', 'antithetic', 'baseline', 'batchSize', 'steps', 'samples', 'noiseLevel', 'igBaseline', 'cells', 'keep', 'reduction'] as const;
+  const keys = ['method', 'gradient', 'queries', 'seed', 'objective', 'target', 'sigma', 'block', 'noise', 'tile', 'antithetic', 'baseline', 'batchSize', 'steps', 'samples', 'noiseLevel', 'igBaseline', 'cells', 'keep', 'reduction'] as const;
   const out: Record<string, unknown> = {};
   for (const k of keys) if (f[k] !== undefined) out[k] = f[k];
   return out as ExplainOptions;
