@@ -21,6 +21,9 @@ import { blackInput, pixelStep, resizeShorterOf, toModelInput, type Preprocessin
 import { probabilities, scoreFunction, scoreValue, topK, type ScoreObjective } from './objectives/scores.js';
 import { resolveTarget, type ResolvedTarget } from './objectives/target.js';
 
+/** IG baseline by measurement (docs/ig-baseline.md): a blurred copy beat black on deletion and insertion. */
+export const DEFAULT_IG_BASELINE = 'blur';
+
 /** Default noise σ, in 8-bit grey levels (converted to model-input units per model). See docs/results.md. */
 export const DEFAULT_SIGMA_GREY_LEVELS = 0.05;
 
@@ -50,7 +53,7 @@ export interface ExplainOptions {
   steps?: number;
   samples?: number;
   noiseLevel?: number;
-  /** IG baseline: 'black', 'blur' or an image path (default black). RISE fills masked pixels with black. */
+  /** IG baseline: 'black', 'blur' or an image path (default blur: see docs/ig-baseline.md). RISE fills masked pixels with black. */
   igBaseline?: string;
   cells?: number;
   keep?: number;
@@ -169,7 +172,7 @@ export async function attributeWithMethod(
   preprocessing: Preprocessing,
   image: RgbImage,
 ): Promise<{ values: Float32Array; shape: Shape; map: Float32Array }> {
-  const baseline = o.method === 'ig' || o.method === 'rise' ? await baselineInput(preprocessing, f.shape, image, o.method === 'rise' ? 'black' : o.igBaseline ?? 'black') : undefined;
+  const baseline = o.method === 'ig' || o.method === 'rise' ? await baselineInput(preprocessing, f.shape, image, o.method === 'rise' ? 'black' : o.igBaseline ?? DEFAULT_IG_BASELINE) : undefined;
   const method = createMethod(o.method, source, {
     ...pick(o, ['samples', 'noiseLevel', 'steps', 'cells', 'keep', 'batchSize']),
     ...(baseline ? { baseline } : {}),

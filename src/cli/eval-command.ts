@@ -19,6 +19,7 @@ interface EvalFlags extends ModelFlags {
   gradient: GradientName[];
   queries: number;
   seed: number;
+  igBaseline?: string;
   json?: boolean;
   save?: string;
 }
@@ -32,6 +33,7 @@ export function evalCommand(): Command {
     .option('--gradient <list>', 'gradient sources', list(choice('--gradient', [...BLACK_BOX_GRADIENTS, 'backprop'] as GradientName[])), ['backprop', 'lr', 'blockwise'])
     .option('--queries <n>', 'query budget per map (every black-box method, RISE included)', integer('--queries', 2), 1000)
     .option('--seed <n>', 'random seed', integer('--seed', 0), 0)
+    .option('--ig-baseline <kind>', 'IG baseline: black, blur or an image path (default: as explain)')
     .option('--save <file.json>', 'also write the JSON result to a file')
     .option('--json', 'print JSON instead of a table');
   addModelOptions(cmd);
@@ -45,7 +47,7 @@ export function evalCommand(): Command {
       const out = await evaluateDeletionInsertion(
         classifier,
         images,
-        { methods: flags.methods, gradients: flags.gradient, queries: flags.queries, seed: flags.seed, ...(differentiable ? { differentiable } : {}) },
+        { methods: flags.methods, gradients: flags.gradient, queries: flags.queries, seed: flags.seed, ...(flags.igBaseline ? { igBaseline: flags.igBaseline } : {}), ...(differentiable ? { differentiable } : {}) },
         (done, total) => bar.update({ spent: done, budget: total }),
       );
       bar.stop();

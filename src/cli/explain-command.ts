@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { Command, Option } from 'commander';
 import { invalidArgument } from '../core/errors.js';
-import { EXPLAIN_DEFAULTS, explain, type ExplainOptions } from '../explain.js';
+import { DEFAULT_IG_BASELINE, EXPLAIN_DEFAULTS, explain, type ExplainOptions } from '../explain.js';
 import { NOISE_SHAPES } from '../gradients/noise-shapes.js';
 import { BLACK_BOX_GRADIENTS } from '../gradients/registry.js';
 import { CHANNEL_REDUCTIONS } from '../methods/channel-reduction.js';
@@ -47,7 +47,7 @@ export function explainCommand(): Command {
     .option('--steps <m>', 'IG path steps', integer('--steps', 1))
     .option('--samples <m>', 'SmoothGrad/VarGrad noisy copies', integer('--samples', 1))
     .option('--noise-level <f>', 'SmoothGrad/VarGrad noise, fraction of the input range', positiveNumber('--noise-level'))
-    .option('--ig-baseline <kind>', 'IG baseline: black, blur or an image path', 'black')
+    .option('--ig-baseline <kind>', 'IG baseline: black, blur or an image path', DEFAULT_IG_BASELINE)
     .option('--cells <s>', 'RISE grid cells per side', integer('--cells', 1))
     .option('--keep <p>', 'RISE keep probability', fraction('--keep'))
     .addOption(new Option('--reduction <how>', 'channel reduction for the map').choices(CHANNEL_REDUCTIONS).default(EXPLAIN_DEFAULTS.reduction))

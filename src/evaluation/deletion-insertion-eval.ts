@@ -19,6 +19,8 @@ export interface EvalConfig {
   queries: number;
   seed: number;
   differentiable?: DifferentiableModel;
+  /** IG baseline (black, blur or an image path); default: explain's. */
+  igBaseline?: string;
 }
 
 export interface EvalRow {
@@ -66,6 +68,7 @@ export async function evaluateDeletionInsertion(
         seed: config.seed,
         target: image.index,
         ...(config.differentiable ? { differentiable: config.differentiable } : {}),
+        ...(config.igBaseline ? { igBaseline: config.igBaseline } : {}),
       });
       del[i]!.push((await pixelCurve(probability, x, zeros, result.map)).auc);
       ins[i]!.push((await pixelCurve(probability, blurredInput, x, result.map)).auc);
