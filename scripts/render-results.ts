@@ -118,6 +118,7 @@ const lines = [
   `Bundled SqueezeNet 1.1, objective = logit of the top-1 class, first ${images} dev images (ImageNet photos, not committed). d = 3·224·224 = 150,528.`,
   '"cosine" is to the exact backprop gradient of the same ONNX file; "rank corr." is Spearman between the abs-sum channel maps;',
   '(sd) is across images. "s / estimate" is wall time on 2 cores shared with other jobs: compare within a table only.',
+  'The deletion/insertion rows here use the black IG baseline; docs/ig-baseline.md measures the blur baseline (now the default: blockwise IG then beats RISE on both curves on 6 images), docs/hard-label.md the hard-label case.',
   '',
   '## Claims',
   '',
