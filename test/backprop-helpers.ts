@@ -2,6 +2,7 @@
 import * as ort from 'onnxruntime-node';
 import { objectiveValue, type BackpropObjective } from '../src/backprop/index.js';
 import { decodeModel, encodeExtraOutputs } from '../src/backprop/onnx-model.js';
+import { dot, norm } from '../src/core/tensor.js';
 
 export type Logits = (input: Float32Array) => Promise<Float32Array>;
 
@@ -38,15 +39,7 @@ export function randomNormal(length: number, seed: number): Float32Array {
   return Float32Array.from({ length }, () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next()));
 }
 
-export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
-}
-
-export function norm(a: ArrayLike<number>): number {
-  return Math.sqrt(dot(a, a));
-}
+export { dot, norm };
 
 export function unit(a: ArrayLike<number>): Float32Array {
   const n = norm(a);
