@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { Command, Option } from 'commander';
 import { invalidArgument } from '../core/errors.js';
+import { DEFAULT_CACHE_DIR } from '../models/remote/options.js';
 import { DEFAULT_IG_BASELINE, EXPLAIN_DEFAULTS, explain, type ExplainOptions } from '../explain.js';
 import { NOISE_SHAPES } from '../gradients/noise-shapes.js';
 import { BLACK_BOX_GRADIENTS } from '../gradients/registry.js';
@@ -60,8 +61,8 @@ export function explainCommand(): Command {
     .option('--price <p>', 'remote: price per query (for the cost estimate and --max-cost)', positiveNumber('--price'))
     .option('--max-cost <c>', 'remote: never spend more than this', positiveNumber('--max-cost'))
     .option('--yes', 'remote: do not ask before a run whose estimate exceeds --max-cost')
-    .option('--no-cache', 'remote: do not keep answers on disk (default: kept in .lrsal-cache, so a rerun pays once)')
-    .option('--cache-dir <dir>', 'remote: answer cache folder', '.lrsal-cache')
+    .option('--no-cache', `remote: do not keep answers on disk (default: kept in ${DEFAULT_CACHE_DIR}, so a rerun pays once)`)
+    .option('--cache-dir <dir>', 'remote: answer cache folder', DEFAULT_CACHE_DIR)
     .option('--concurrency <n>', 'remote: requests in flight', integer('--concurrency', 1))
     .option('--rps <n>', 'remote: most requests per second', positiveNumber('--rps'))
     .option('--timeout <ms>', 'remote: per-request timeout', integer('--timeout', 1))

@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline/promises';
 import { LrsalError, invalidArgument } from '../core/errors.js';
 import { httpJsonModel } from '../models/remote/http-json.js';
 import { openAiChatModel } from '../models/remote/openai-chat.js';
-import type { RemoteOptions } from '../models/remote/options.js';
+import { DEFAULT_CACHE_DIR, type RemoteOptions } from '../models/remote/options.js';
 import type { RemoteLabelModel, RemoteTextModel } from '../models/remote/types.js';
 import { visionApiModel } from '../models/remote/vision-api.js';
 import { REMOTE_OBJECTIVES, type RemoteObjective } from '../objectives/remote.js';
@@ -50,7 +50,7 @@ export function remoteModel(flags: RemoteFlags, size: number): RemoteLabelModel 
     ...(flags.price !== undefined ? { pricePerQuery: flags.price } : {}),
     ...(flags.maxCost !== undefined ? { maxCost: flags.maxCost } : {}),
     maxQueries: flags.queries,
-    cacheDir: flags.cache === false ? false : flags.cacheDir ?? '.lrsal-cache',
+    cacheDir: cacheDirOf(flags),
   };
   switch (flags.api) {
     case 'vision':
@@ -111,6 +111,10 @@ function semanticOptions(flags: RemoteFlags): Pick<RemoteExplainOptions, 'questi
   const embeddings =
     where === 'offline'
       ? offlineEmbeddings()
-      : openAiEmbeddings({ endpoint: where, model: flags.embeddingsModel ?? 'text-embedding-3-small', cacheDir: flags.cache === false ? false : flags.cacheDir ?? '.lrsal-cache' });
+      : openAiEmbeddings({ endpoint: where, model: flags.embeddingsModel ?? 'text-embedding-3-small', cacheDir: cacheDirOf(flags) });
   return { ...(flags.question ? { question: flags.question } : {}), embeddings };
+}
+
+function cacheDirOf(flags: RemoteFlags): string | false {
+  return flags.cache === false ? false : flags.cacheDir ?? DEFAULT_CACHE_DIR;
 }

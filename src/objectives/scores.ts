@@ -8,6 +8,13 @@ import type { ScoreKind, ScoreModel } from '../models/model.js';
 export const SCORE_OBJECTIVES = ['logit', 'probability', 'logProbability'] as const;
 export type ScoreObjective = (typeof SCORE_OBJECTIVES)[number];
 
+/** A logit cannot be recovered from probabilities alone. */
+function requireObjectiveFits(objective: ScoreObjective, kind: ScoreKind): void {
+  if (kind === 'probabilities' && objective === 'logit') {
+    throw new LrsalError('INVALID_ARGUMENT', 'this model outputs probabilities, not logits: use the probability or log-probability objective');
+  }
+}
+
 /** f for one row of scores (`classes` values starting at `offset`). */
 export function scoreValue(
   objective: ScoreObjective,
@@ -17,12 +24,9 @@ export function scoreValue(
   classes: number,
   target: number,
 ): number {
+  requireObjectiveFits(objective, kind);
   const t = scores[offset + target]!;
-  if (kind === 'probabilities') {
-    if (objective === 'probability') return t;
-    if (objective === 'logProbability') return Math.log(Math.max(t, 1e-45));
-    throw new LrsalError('INVALID_ARGUMENT', 'this model outputs probabilities, not logits: use the probability or log-probability objective');
-  }
+  if (kind === 'probabilities') return objective === 'probability' ? t : Math.log(Math.max(t, 1e-45));
   if (objective === 'logit') return t;
   let max = -Infinity;
   for (let k = 0; k < classes; k++) max = Math.max(max, scores[offset + k]!);
@@ -59,7 +63,7 @@ export function scoreFunction(model: ScoreModel, objective: ScoreObjective, targ
   if (!Number.isInteger(target) || target < 0 || target >= model.classes) {
     throw new LrsalError('UNKNOWN_TARGET', `target class ${target} is outside the model's ${model.classes} classes`);
   }
-  if (model.scoreKind === 'probabilities' && objective === 'logit') scoreValue(objective, model.scoreKind, [0], 0, 1, 0);
+  requireObjectiveFits(objective, model.scoreKind);
   return {
     shape: model.inputShape,
     async evaluate(inputs, count, signal) {

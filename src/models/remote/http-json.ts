@@ -9,8 +9,7 @@
 import { invalidArgument } from '../../core/errors.js';
 import { displayUrl, postJsonOnce } from './http.js';
 import { apiKeyFromEnv, resolveRemoteOptions, type RemoteOptions } from './options.js';
-import { inputsToPngs } from './png.js';
-import { RemoteQueries } from './remote-queries.js';
+import { RemoteQueries, remoteLabelModel } from './remote-queries.js';
 import { AttemptFailure } from './retry.js';
 import type { LabelAnswer, RemoteLabelModel } from './types.js';
 
@@ -54,18 +53,7 @@ export function httpJsonModel(options: HttpJsonOptions): RemoteLabelModel {
       return [readLabels(json, options.labelsPath, labelField, scoreField)];
     },
   };
-  return {
-    kind: 'labels',
-    inputShape: o.inputShape,
-    endpoint,
-    async labels(inputs, count, signal) {
-      const pngs = await inputsToPngs(inputs, count, o.inputShape);
-      return queries.query(pngs, protocol, signal);
-    },
-    stats: () => queries.stats(),
-    estimateCost: (n) => queries.estimateCost(n),
-    async dispose() {},
-  };
+  return remoteLabelModel(o, queries, protocol, endpoint);
 }
 
 /** Copy of `template` with the placeholders replaced in every string. */

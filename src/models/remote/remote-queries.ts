@@ -10,7 +10,8 @@ import { AnswerCache } from './cache.js';
 import { RequestLimiter } from './limiter.js';
 import type { ResolvedRemoteOptions } from './options.js';
 import { withRetries } from './retry.js';
-import type { RemoteStats } from './types.js';
+import { inputsToPngs } from './png.js';
+import type { LabelAnswer, RemoteLabelModel, RemoteStats } from './types.js';
 
 /** How one adapter talks to its endpoint. */
 export interface RemoteProtocol<A> {
@@ -100,4 +101,27 @@ export class RemoteQueries {
     if (failure !== undefined) throw failure;
     return answers;
   }
+}
+
+/** A label API over `queries` with `protocol`: the same RemoteLabelModel for every label adapter. */
+export function remoteLabelModel(
+  options: ResolvedRemoteOptions,
+  queries: RemoteQueries,
+  protocol: RemoteProtocol<LabelAnswer[]>,
+  endpoint: string,
+): RemoteLabelModel {
+  return {
+    kind: 'labels',
+    inputShape: options.inputShape,
+    endpoint,
+    async labels(inputs, count, signal) {
+      const pngs = await inputsToPngs(inputs, count, options.inputShape);
+      const answers = await queries.query(pngs, protocol, signal);
+      // Copies: callers may edit their labels without touching answers shared through the cache.
+      return answers.map((a) => a.map((l) => ({ ...l })));
+    },
+    stats: () => queries.stats(),
+    estimateCost: (n) => queries.estimateCost(n),
+    async dispose() {},
+  };
 }

@@ -7,8 +7,7 @@
 import { LrsalError } from '../../core/errors.js';
 import { displayUrl, postJsonOnce, trimBase } from './http.js';
 import { apiKeyFromEnv, resolveRemoteOptions, type RemoteOptions } from './options.js';
-import { inputsToPngs } from './png.js';
-import { RemoteQueries } from './remote-queries.js';
+import { RemoteQueries, remoteLabelModel } from './remote-queries.js';
 import { AttemptFailure } from './retry.js';
 import type { LabelAnswer, RemoteLabelModel } from './types.js';
 
@@ -46,19 +45,7 @@ export function visionApiModel(options: VisionApiOptions = {}): RemoteLabelModel
       return parseVisionResponse(json, images.length, what);
     },
   };
-  return {
-    kind: 'labels',
-    inputShape: o.inputShape,
-    endpoint,
-    async labels(inputs, count, signal) {
-      const pngs = await inputsToPngs(inputs, count, o.inputShape);
-      const answers = await queries.query(pngs, protocol, signal);
-      return answers.map((a) => a.map((l) => ({ ...l })));
-    },
-    stats: () => queries.stats(),
-    estimateCost: (n) => queries.estimateCost(n),
-    async dispose() {},
-  };
+  return remoteLabelModel(o, queries, protocol, endpoint);
 }
 
 /** One label list per image; a per-image error or a wrong shape is REMOTE_ERROR naming the endpoint. */
