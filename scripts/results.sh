@@ -21,8 +21,9 @@ if [ "$only" != render ]; then
   fid antithetic --gradient lr --queries 1000 --noise channel-shared --antithetic on
   [ -f "$surrogate" ] && fid prior --gradient lr --queries 500 --noise iid --prior "$surrogate"
   fid n5000 --gradient lr --queries 5000 --noise channel-shared --tile 1,2
-  # eval skips images the model misclassifies (about half of the dev images): look at twice as many.
-  node dist/src/cli/main.js eval --images "$images" --limit "$((2 * limit))" --methods ig,rise --gradient lr,blockwise --queries 500 --save docs/eval.json >/dev/null
-  # (docs/eval.json also holds one row measured with the previous lr default, iid noise, merged by hand.)
+  fid focused --gradient focused --queries 1000,2000,5000
+  fid focused-iid --gradient focused --queries 2000 --noise iid
+  # eval skips images the model misclassifies (about a third of the dev images): look at four times as many.
+  node dist/src/cli/main.js eval --images "$images" --limit "$((4 * limit))" --methods ig,rise --gradient lr,blockwise,focused --queries 500 --save docs/eval.json >/dev/null
 fi
 node dist/scripts/render-results.js docs/fidelity docs/eval.json docs/fidelity.svg > docs/results.md

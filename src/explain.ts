@@ -31,7 +31,7 @@ export type GradientName = BlackBoxGradientName | 'backprop';
 
 export interface ExplainOptions {
   method?: MethodName;
-  /** lr, blockwise, or backprop (the exact gradient of the same ONNX file, for comparison). */
+  /** lr, blockwise, focused, or backprop (the exact gradient of the same ONNX file, for comparison). */
   gradient?: GradientName;
   /** For gradient 'backprop': an already loaded differentiable model (else it is built from the model file). */
   differentiable?: DifferentiableModel;
@@ -47,6 +47,9 @@ export interface ExplainOptions {
   /** Noise shape and tile side (default GRADIENT_DEFAULTS in gradients/registry.ts). */
   noise?: NoiseShape;
   tile?: number;
+  /** Focused gradient: cells per image side and the survey's share of each estimate's budget (gradients/focused.ts). */
+  grid?: number;
+  survey?: number;
   antithetic?: boolean;
   baseline?: boolean;
   batchSize?: number;
@@ -127,7 +130,7 @@ export async function explain(classifier: Classifier, imageSource: string | Buff
     const differentiable = o.differentiable ?? (owned = await loadDifferentiableModel(classifier.card.model));
     source = backpropSource(differentiable, target.index, o.objective);
   } else {
-    source = createGradientSource(o.gradient === 'backprop' ? 'lr' : o.gradient, shape, { sigma, ...pick(o, ['block', 'noise', 'tile', 'antithetic', 'baseline', 'batchSize']) });
+    source = createGradientSource(o.gradient === 'backprop' ? 'lr' : o.gradient, shape, { sigma, ...pick(o, ['block', 'noise', 'tile', 'grid', 'survey', 'antithetic', 'baseline', 'batchSize']) });
   }
   let result;
   try {

@@ -114,7 +114,7 @@ export async function explainRemote(model: LabelModel | TextModel, imageSource: 
   const answer = answering.lastAnswers()[0] ?? '';
   const sigma = o.sigma ?? REMOTE_SIGMA_GREY_LEVELS;
   const block = o.block ?? REMOTE_BLOCK;
-  const source = createGradientSource(o.gradient, model.inputShape, { sigma, block, ...pick(o, ['noise', 'tile', 'antithetic', 'baseline', 'batchSize']) });
+  const source = createGradientSource(o.gradient, model.inputShape, { sigma, block, ...pick(o, ['noise', 'tile', 'grid', 'survey', 'antithetic', 'baseline', 'batchSize']) });
   const gradient = o.gradient as BlackBoxGradientName;
   const result = await attributeWithMethod(f, x, valueAtX, budget - 1, source, o, preprocessing, image);
   return {

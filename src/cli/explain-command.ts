@@ -47,6 +47,8 @@ export function explainCommand(): Command {
     .option('--batch-size <n>', 'queries per model call', integer('--batch-size', 1))
     .option('--steps <m>', 'IG path steps', integer('--steps', 1))
     .option('--samples <m>', 'SmoothGrad/VarGrad noisy copies', integer('--samples', 1))
+    .option('--grid <cells>', 'focused: cells per image side (default 16)', integer('--grid', 1))
+    .option('--survey <share>', 'focused: share of each estimate spent surveying the cells (default 0.2)', fraction('--survey'))
     .option('--noise-level <f>', 'SmoothGrad/VarGrad noise, fraction of the input range', positiveNumber('--noise-level'))
     .option('--ig-baseline <kind>', 'IG baseline: black, blur or an image path', DEFAULT_IG_BASELINE)
     .option('--cells <s>', 'RISE grid cells per side', integer('--cells', 1))
@@ -168,7 +170,7 @@ async function writeOutputs(imagePath: string, out: string | undefined, tag: str
 }
 
 function explainOptions(f: ExplainFlags): ExplainOptions {
-  const keys = ['method', 'gradient', 'queries', 'seed', 'objective', 'target', 'sigma', 'block', 'noise', 'tile', 'antithetic', 'baseline', 'batchSize', 'steps', 'samples', 'noiseLevel', 'igBaseline', 'cells', 'keep', 'reduction'] as const;
+  const keys = ['method', 'gradient', 'queries', 'seed', 'objective', 'target', 'sigma', 'block', 'noise', 'tile', 'grid', 'survey', 'antithetic', 'baseline', 'batchSize', 'steps', 'samples', 'noiseLevel', 'igBaseline', 'cells', 'keep', 'reduction'] as const;
   const out: Record<string, unknown> = {};
   for (const k of keys) if (f[k] !== undefined) out[k] = f[k];
   return out as ExplainOptions;

@@ -11,6 +11,7 @@ import { Rng } from '../core/rng.js';
 import { cosine, sizeOf } from '../core/tensor.js';
 import type { GradientSource } from '../gradients/gradient-source.js';
 import { noiseLayout, projectOntoNoise, type NoiseShape } from '../gradients/noise-shapes.js';
+import { FOCUSED_DEFAULTS } from '../gradients/focused.js';
 import { priorGuided, surrogatePrior } from '../gradients/prior-guided.js';
 import { createGradientSource, type BlackBoxGradientName } from '../gradients/registry.js';
 import { reduceChannels } from '../methods/channel-reduction.js';
@@ -29,6 +30,9 @@ export interface FidelityConfig {
   /** Noise shapes and tile sides to cross (default: GRADIENT_DEFAULTS of each gradient). */
   noises?: NoiseShape[];
   tiles?: number[];
+  /** Focused only: grid sides and survey shares to cross (default FOCUSED_DEFAULTS). */
+  grids?: number[];
+  surveys?: number[];
   /** Antithetic settings to cross (default [false]). */
   antithetic?: boolean[];
   /** A white-box surrogate whose gradient guides the estimate (rows with and without it). */
@@ -40,6 +44,9 @@ export interface FidelityRow {
   gradient: BlackBoxGradientName;
   queries: number;
   block: number | null;
+  /** Focused only: grid side and survey share. */
+  grid: number | null;
+  survey: number | null;
   sigma: number;
   noise: NoiseShape;
   tile: number;
@@ -63,6 +70,8 @@ interface Setting {
   gradient: BlackBoxGradientName;
   sigma: number;
   block: number | null;
+  grid: number | null;
+  survey: number | null;
   queries: number;
   noise: NoiseShape | undefined;
   tile: number | undefined;
@@ -79,7 +88,9 @@ function settingsOf(config: FidelityConfig): Setting[] {
           for (const antithetic of config.antithetic ?? [false])
             for (const prior of config.surrogate ? [false, true] : [false])
               for (const block of gradient === 'blockwise' ? config.blocks : [null])
-                for (const queries of config.queries) out.push({ gradient, sigma, block, queries, noise, tile, antithetic, prior });
+                for (const grid of gradient === 'focused' ? (config.grids ?? [FOCUSED_DEFAULTS.grid]) : [null])
+                  for (const survey of gradient === 'focused' ? (config.surveys ?? [FOCUSED_DEFAULTS.survey]) : [null])
+                    for (const queries of config.queries) out.push({ gradient, sigma, block, grid, survey, queries, noise, tile, antithetic, prior });
   return out;
 }
 
@@ -117,6 +128,8 @@ export async function measureFidelity(
         ...(s.noise ? { noise: s.noise } : {}),
         ...(s.tile ? { tile: s.tile } : {}),
         ...(s.block ? { block: s.block } : {}),
+        ...(s.grid ? { grid: s.grid } : {}),
+        ...(s.survey ? { survey: s.survey } : {}),
       });
       const { noise, tile } = inner.settings;
       const source: GradientSource = s.prior && prior ? priorGuided(inner, shape, prior) : inner;
