@@ -5,7 +5,7 @@
  * The claims at the top are computed from the numbers, not written by hand.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { FidelityRow } from '../src/evaluation/fidelity.js';
 import type { EvalRow } from '../src/evaluation/deletion-insertion-eval.js';
 
@@ -158,6 +158,7 @@ const lines = [
         '',
         `Skipped (misclassified by the model): ${evaluation.skipped}.`,
         '',
+        ...(existsSync(join(dirname(evalPath!), 'eval-curves.svg')) ? ['![mean deletion and insertion curves](eval-curves.svg)', ''] : []),
       ]
     : []),
 ];

@@ -24,6 +24,6 @@ if [ "$only" != render ]; then
   fid focused --gradient focused --queries 1000,2000,5000
   fid focused-iid --gradient focused --queries 2000 --noise iid
   # eval skips images the model misclassifies (about a third of the dev images): look at four times as many.
-  node dist/src/cli/main.js eval --images "$images" --limit "$((4 * limit))" --methods ig,rise --gradient lr,blockwise,focused --queries 500 --save docs/eval.json >/dev/null
+  node dist/src/cli/main.js eval --images "$images" --limit "$((4 * limit))" --methods ig,rise --gradient lr,blockwise,focused --queries 500 --save docs/eval.json --plot docs/eval-curves.svg >/dev/null
 fi
 node dist/scripts/render-results.js docs/fidelity docs/eval.json docs/fidelity.svg > docs/results.md

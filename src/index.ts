@@ -2,7 +2,7 @@
  * lrsal: gradient-based saliency maps for black-box image models, from forward queries only.
  *
  * High level: `loadClassifier()` + `explain()`. Lower level: a `BatchFunction` (any batched scalar
- * function of model inputs) fed to a `GradientSource` (likelihoodRatio, blockwise) inside an
+ * function of model inputs) fed to a `GradientSource` (likelihoodRatio, blockwise, focused) inside an
  * `AttributionMethod` (vanillaGradient, noiseTunnel → SmoothGrad/VarGrad, integratedGradients, rise).
  */
 export type { BatchFunction } from './core/batch-function.js';
@@ -25,6 +25,7 @@ export { resolveTarget, type ResolvedTarget } from './objectives/target.js';
 export type { GradientSource, GradientRequest, GradientEstimate } from './gradients/gradient-source.js';
 export { likelihoodRatio, LR_DEFAULTS, type LikelihoodRatioOptions } from './gradients/likelihood-ratio.js';
 export { blockwise, blockSampler, BLOCKWISE_DEFAULTS, type BlockwiseOptions } from './gradients/blockwise.js';
+export { focused, FOCUSED_DEFAULTS, type FocusedOptions } from './gradients/focused.js';
 export { createGradientSource, BLACK_BOX_GRADIENTS, GRADIENT_DEFAULTS, type GradientSettings } from './gradients/registry.js';
 export { NOISE_SHAPES, noiseLayout, projectOntoNoise, type NoiseShape } from './gradients/noise-shapes.js';
 export { priorGuided, surrogatePrior, PRIOR_QUERIES, type PriorDirection } from './gradients/prior-guided.js';

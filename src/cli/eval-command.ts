@@ -11,6 +11,7 @@ import { loadClassifier } from '../models/classifier.js';
 import { addModelOptions, classifierOptions, type ModelFlags } from './model-options.js';
 import { choice, integer, list } from './parse.js';
 import { progressBar } from './progress.js';
+import { renderCurvesSvg } from '../render/curves-svg.js';
 
 interface EvalFlags extends ModelFlags {
   images: string;
@@ -22,6 +23,7 @@ interface EvalFlags extends ModelFlags {
   igBaseline?: string;
   json?: boolean;
   save?: string;
+  plot?: string;
 }
 
 export function evalCommand(): Command {
@@ -35,6 +37,7 @@ export function evalCommand(): Command {
     .option('--seed <n>', 'random seed', integer('--seed', 0), 0)
     .option('--ig-baseline <kind>', 'IG baseline: black, blur or an image path (default: as explain)')
     .option('--save <file.json>', 'also write the JSON result to a file')
+    .option('--plot <file.svg>', 'write the mean deletion and insertion curves as an SVG plot')
     .option('--json', 'print JSON instead of a table');
   addModelOptions(cmd);
   return cmd.action(async (flags: EvalFlags) => {
@@ -53,6 +56,10 @@ export function evalCommand(): Command {
       bar.stop();
       const json = JSON.stringify(out);
       if (flags.save) await writeFile(flags.save, json + '\n');
+      if (flags.plot) {
+        const series = out.curves.map((c) => ({ label: `${c.method}${c.gradient === 'none' ? '' : ` (${c.gradient})`}, ${flags.queries} queries`, deletion: c.deletion, insertion: c.insertion }));
+        await writeFile(flags.plot, renderCurvesSvg(series, `Deletion ↓ and insertion ↑ of the class probability, mean over ${out.results[0]?.images ?? 0} images`));
+      }
       if (flags.json) process.stdout.write(json + '\n');
       else {
         process.stdout.write(`method      gradient   queries | deletion ↓ (sd)  | insertion ↑ (sd) | images\n`);

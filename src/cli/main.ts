@@ -15,6 +15,8 @@ const program = new Command('lrsal')
   .addCommand(fidelityCommand())
   .addCommand(evalCommand())
   .addCommand(serveModelCommand());
+// addCommand() does not pass exitOverride() on: without this, a bad option value exits 1 from process.exit().
+for (const command of program.commands) command.exitOverride();
 
 try {
   await program.parseAsync(process.argv);

@@ -32,12 +32,20 @@ export interface EvalRow {
   images: number;
 }
 
+/** Mean curves of one method × gradient over the images evaluated (probability after each step). */
+export interface EvalCurves {
+  method: MethodName;
+  gradient: GradientName | 'none';
+  deletion: number[];
+  insertion: number[];
+}
+
 export async function evaluateDeletionInsertion(
   classifier: Classifier,
   images: ManifestEntry[],
   config: EvalConfig,
   onStep?: (done: number, total: number) => void,
-): Promise<{ results: EvalRow[]; skipped: number }> {
+): Promise<{ results: EvalRow[]; skipped: number; curves: EvalCurves[] }> {
   // RISE needs no gradient: it runs once, not once per gradient source.
   type Combo = { method: MethodName; gradient: GradientName | 'none' };
   const combos = config.methods.flatMap((method): Combo[] =>
@@ -45,6 +53,8 @@ export async function evaluateDeletionInsertion(
   );
   const del = combos.map(() => [] as number[]);
   const ins = combos.map(() => [] as number[]);
+  const curveSums = combos.map(() => ({ deletion: [] as number[], insertion: [] as number[] }));
+  const addTo = (sum: number[], values: readonly number[]) => values.forEach((v, k) => (sum[k] = (sum[k] ?? 0) + v));
   let skipped = 0;
   let done = 0;
   const total = images.length * combos.length;
@@ -70,13 +80,21 @@ export async function evaluateDeletionInsertion(
         ...(config.differentiable ? { differentiable: config.differentiable } : {}),
         ...(config.igBaseline ? { igBaseline: config.igBaseline } : {}),
       });
-      del[i]!.push((await pixelCurve(probability, x, zeros, result.map)).auc);
-      ins[i]!.push((await pixelCurve(probability, blurredInput, x, result.map)).auc);
+      const deletion = await pixelCurve(probability, x, zeros, result.map);
+      const insertion = await pixelCurve(probability, blurredInput, x, result.map);
+      del[i]!.push(deletion.auc);
+      ins[i]!.push(insertion.auc);
+      addTo(curveSums[i]!.deletion, deletion.values);
+      addTo(curveSums[i]!.insertion, insertion.values);
       onStep?.(++done, total);
     }
   }
   return {
     results: combos.map((c, i) => ({ ...c, queries: config.queries, deletion: meanStd(del[i]!), insertion: meanStd(ins[i]!), images: del[i]!.length })),
     skipped,
+    curves: combos.map((c, i) => {
+      const mean = (sum: number[]) => sum.map((v) => v / Math.max(1, del[i]!.length));
+      return { ...c, deletion: mean(curveSums[i]!.deletion), insertion: mean(curveSums[i]!.insertion) };
+    }),
   };
 }
