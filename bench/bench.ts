@@ -77,7 +77,7 @@ if (args['memory-child']) {
 }
 
 await rawRun(2 * batch); // warm-up
-const names = ['lr', 'blockwise', 'rise'];
+const names = ['lr', 'blockwise', 'focused', 'rise'];
 const raw: number[] = [];
 const est: Record<string, number[]> = Object.fromEntries(names.map((k) => [k, []]));
 // Interleave raw and estimator runs so drift in machine load hits both alike.
@@ -89,7 +89,7 @@ const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length
 const rawMs = median(raw);
 const rawMicrosPerQuery = 1000 * bestRawMsPerQuery;
 const jsMicros: Record<string, number> = {};
-for (const name of ['lr', 'blockwise']) jsMicros[name] = await estimatorMicros(name, n, Number(args.repeats) + 2, batch);
+for (const name of ['lr', 'blockwise', 'focused']) jsMicros[name] = await estimatorMicros(name, n, Number(args.repeats) + 2, batch);
 // lr's default noise is structured (few coefficients per query); iid noise is the full-dimensional worst case.
 const jsMicrosLrIid = await estimatorMicros('lr', n, Number(args.repeats) + 2, batch, { noise: 'iid', tile: 1 });
 const estimators = Object.fromEntries(
@@ -110,7 +110,7 @@ function peakRss(gradient: string, queries: number): number {
 }
 const memQ = Number(args['memory-queries']);
 const memory = Object.fromEntries(
-  ['lr', 'blockwise'].map((g) => {
+  ['lr', 'blockwise', 'focused'].map((g) => {
     const small = peakRss(g, 100);
     const large = peakRss(g, memQ);
     return [g, { peakRssMiB100: Math.round(small), [`peakRssMiB${memQ}`]: Math.round(large), ratio: Number((large / small).toFixed(3)) }];
