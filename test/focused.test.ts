@@ -6,6 +6,7 @@ import { cellCoordinates, focused, rankCells } from '../src/gradients/focused.js
 import { likelihoodRatio } from '../src/gradients/likelihood-ratio.js';
 import { projectOntoNoise } from '../src/gradients/noise-shapes.js';
 import { createGradientSource } from '../src/gradients/registry.js';
+import { integratedGradients } from '../src/methods/integrated-gradients.js';
 import { linear, quadratic, randomVector, type Analytic } from './helpers/analytic.js';
 
 const shape: Shape = { channels: 3, height: 8, width: 8 };
@@ -109,4 +110,21 @@ test('bad focused settings and budgets are clear errors', async () => {
   assert.throws(() => createGradientSource('focused', shape, { sigma: 0.1, tile: 2 }), /no tiles/);
   await assert.rejects(focused(shape).estimate({ f: model.f, x, queries: 1, rng: new Rng(1) }), /at least 2 queries/);
   await assert.rejects(focused(shape).estimate({ f: model.f, x: new Float32Array(5), queries: 10, rng: new Rng(1) }), /point has 5 values/);
+});
+
+test('Integrated Gradients hands focused its whole path: one survey, completeness on a linear model', async () => {
+  const model = linear(shape, 11);
+  const x = randomVector(d, 12);
+  const baseline = randomVector(d, 13);
+  const source = focused(shape, { noise: 'iid', grid: 4, survey: 0.1 });
+  const ig = integratedGradients(source, { steps: 4, baseline });
+  assert.equal(ig.minQueries, 5);
+  const before = model.calls.queries;
+  const { values, queries } = await ig.attribute({ f: model.f, x, queries: 4 + d + 40, rng: new Rng(3) });
+  assert.equal(queries, 4 + d + 40);
+  assert.equal(model.calls.queries - before, queries);
+  const total = values.reduce((s, v) => s + v, 0);
+  const expected = model.value(x) - model.value(baseline);
+  assert.ok(Math.abs(total - expected) < 1e-3 * Math.abs(expected), `Σ attribution ${total} vs f(x) − f(b) ${expected}`);
+  await assert.rejects(ig.attribute({ f: model.f, x, queries: 4, rng: new Rng(3) }), /at least 5 queries/);
 });

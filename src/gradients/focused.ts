@@ -79,7 +79,8 @@ export function focused(shape: Shape, options: Partial<FocusedOptions> = {}): Ra
     name: 'focused',
     settings,
     minQueries: 2,
-    estimate: (request, control) => estimateFocused(request, cells, opts, control),
+    estimate: (request, control) => estimateFocused({ ...request, points: [request.x], values: [request.valueAtX] }, cells, opts, control),
+    estimateMean: (request) => estimateFocused({ ...request, values: request.points.map(() => undefined) }, cells, opts),
   };
 }
 
@@ -100,26 +101,47 @@ export function cellCoordinates(shape: Shape, grid: number, shared: boolean): In
   return cells;
 }
 
-async function estimateFocused(request: GradientRequest, cells: Int32Array[], opts: FocusedOptions, control?: ControlVariate): Promise<GradientEstimate> {
-  const { f, x, rng, signal } = request;
+/** f at several points, one estimate of the mean of their gradients (Integrated Gradients' path). */
+interface FocusedRequest extends Omit<GradientRequest, 'x' | 'valueAtX'> {
+  points: Float32Array[];
+  /** f at each point, where already paid for. */
+  values: Array<number | undefined>;
+}
+
+/**
+ * Directions go to the points in turn (direction k to point k mod P), each answer measured against f at its
+ * own point: the Kaczmarz estimate then tracks the mean gradient over the points, and one survey serves them all.
+ */
+async function estimateFocused(request: FocusedRequest, cells: Int32Array[], opts: FocusedOptions, control?: ControlVariate): Promise<GradientEstimate> {
+  const { f, points, rng, signal } = request;
   const shape = f.shape;
   const { channels: C, height: H, width: W } = shape;
   const d = sizeOf(shape);
-  if (x.length !== d) throw new LrsalError('MODEL_SHAPE', `point has ${x.length} values; the function takes ${d}`);
+  for (const point of points) if (point.length !== d) throw new LrsalError('MODEL_SHAPE', `point has ${point.length} values; the function takes ${d}`);
   const shared = opts.noise === 'channel-shared';
   let remaining = requireInteger('queries', request.queries, 0);
-  let spent = 0;
-  let fx = request.valueAtX;
-  if (fx === undefined) {
-    if (remaining < 2) throw invalidArgument(`a focused estimate needs at least 2 queries, got ${request.queries}`);
-    fx = (await f.evaluate(x, 1, signal))[0]!;
-    remaining -= 1;
-    spent += 1;
-  } else if (remaining < 1) throw invalidArgument(`a focused estimate needs at least 1 query when f(x) is known, got ${request.queries}`);
+  const missing = points.flatMap((_, p) => (request.values[p] === undefined ? [p] : []));
+  if (remaining < missing.length + 1) {
+    const why = points.length > 1 ? `f at ${missing.length} points and one direction` : missing.length ? 'f(x) and one direction' : 'one direction when f(x) is known';
+    throw invalidArgument(`a focused estimate needs at least ${missing.length + 1} queries (${why}), got ${request.queries}`);
+  }
+  const fx = [...request.values];
+  for (let start = 0; start < missing.length; start += opts.batchSize) {
+    const chunk = missing.slice(start, start + opts.batchSize);
+    const batch = new Float32Array(chunk.length * d);
+    chunk.forEach((p, i) => batch.set(points[p]!, i * d));
+    const answers = await f.evaluate(batch, chunk.length, signal);
+    chunk.forEach((p, i) => (fx[p] = answers[i]!));
+  }
+  let spent = missing.length;
+  remaining -= missing.length;
 
   const slots = opts.batchSize;
   const inputs = new Float32Array(slots * d);
-  for (let s = 0; s < slots; s++) inputs.set(x, s * d);
+  // Which point each batch slot holds; directions only touch their support, so a slot is rewritten in full
+  // only when its point changes.
+  const slotPoint = new Int32Array(slots).fill(-1);
+  let issued = 0;
   const estimate = new Float64Array(shared ? H * W : d);
   const density = new Float64Array(cells.length);
   const visits = new Float64Array(cells.length);
@@ -130,10 +152,13 @@ async function estimateFocused(request: GradientRequest, cells: Int32Array[], op
     let next = directions.next();
     while (!next.done) {
       if (signal?.aborted) throw new LrsalError('ABORTED', 'estimate aborted');
-      const batch: Direction[] = [];
+      const batch: Array<Direction & { point: number }> = [];
       while (!next.done && batch.length < slots) {
-        const dir = next.value;
+        const dir = { ...next.value, point: issued++ % points.length };
         const offset = batch.length * d;
+        if (slotPoint[batch.length] !== dir.point) inputs.set(points[dir.point]!, offset);
+        slotPoint[batch.length] = dir.point;
+        const x = points[dir.point]!;
         for (let i = 0; i < dir.coords.length; i++) {
           const k = dir.coords[i]!;
           if (shared) for (let c = 0; c < C; c++) inputs[offset + c * plane + k] = x[c * plane + k]! + dir.values[i]!;
@@ -150,7 +175,7 @@ async function estimateFocused(request: GradientRequest, cells: Int32Array[], op
       }
       spent += batch.length;
       for (const [slot, dir] of batch.entries()) {
-        let y = values[slot]! - fx!;
+        let y = values[slot]! - fx[dir.point]!;
         if (control) y -= control.slope * controlDot(control.direction, dir);
         const energy = kaczmarz(estimate, dir, y);
         density[dir.cell]! += energy;
@@ -158,7 +183,8 @@ async function estimateFocused(request: GradientRequest, cells: Int32Array[], op
       }
     }
   }
-  function restore(offset: number, dir: Direction): void {
+  function restore(offset: number, dir: Direction & { point: number }): void {
+    const x = points[dir.point]!;
     for (const k of dir.coords) {
       if (shared) for (let c = 0; c < C; c++) inputs[offset + c * plane + k] = x[c * plane + k]!;
       else inputs[offset + k] = x[k]!;

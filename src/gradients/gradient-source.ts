@@ -31,4 +31,13 @@ export interface GradientSource {
   /** Fewest queries one estimate needs (given f(x) is not known). */
   readonly minQueries: number;
   estimate(request: GradientRequest): Promise<GradientEstimate>;
+  /**
+   * Optional: the mean of ∇f over several points from one budget, for sources that gain from sharing work
+   * across points (focused: one survey for Integrated Gradients' whole path). Needs at least points + 1 queries.
+   */
+  estimateMean?(request: MeanGradientRequest): Promise<GradientEstimate>;
+}
+
+export interface MeanGradientRequest extends Omit<GradientRequest, 'x' | 'valueAtX'> {
+  points: Float32Array[];
 }

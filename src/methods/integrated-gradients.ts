@@ -1,7 +1,8 @@
 /**
  * Integrated Gradients: (x − b) ⊙ mean over α of ∇f(b + α(x − b)), α at the midpoints of m equal steps
  * (the midpoint rule is exact for quadratics, so completeness Σ attribution = f(x) − f(b) holds closely).
- * The query budget is split evenly across the m steps; any gradient source works.
+ * The query budget is split evenly across the m steps; any gradient source works. A source that estimates a
+ * mean gradient over several points (GradientSource.estimateMean: focused) gets the whole path and budget at once.
  */
 import { LrsalError, requireInteger } from '../core/errors.js';
 import { splitBudget } from '../core/ledger.js';
@@ -19,14 +20,22 @@ export const IG_DEFAULTS = { steps: 10 };
 
 export function integratedGradients(source: GradientSource, options: IntegratedGradientsOptions = {}): AttributionMethod {
   const steps = requireInteger('steps', options.steps ?? IG_DEFAULTS.steps, 1);
+  const minQueries = source.estimateMean ? steps + 1 : steps * source.minQueries;
+  const why = source.estimateMean ? `f at ${steps} path points and one direction` : `${steps} steps × ${source.minQueries} queries per ${source.name} estimate`;
   return {
     name: 'ig',
-    minQueries: steps * source.minQueries,
+    minQueries,
     async attribute({ f, x, queries, rng, signal }) {
-      requireBudget('integrated gradients', queries, steps * source.minQueries, `${steps} steps × ${source.minQueries} queries per ${source.name} estimate`);
+      requireBudget('integrated gradients', queries, minQueries, why);
       const baseline = options.baseline ?? new Float32Array(x.length);
       if (baseline.length !== x.length) {
         throw new LrsalError('MODEL_SHAPE', `IG baseline has ${baseline.length} values; the input has ${x.length}`);
+      }
+      const pathPoint = (k: number) => Float32Array.from(x, (v, j) => baseline[j]! + ((k + 0.5) / steps) * (v - baseline[j]!));
+      if (source.estimateMean) {
+        const points = Array.from({ length: steps }, (_, k) => pathPoint(k));
+        const { gradient, queries: spent } = await source.estimateMean({ f, points, queries, rng, ...(signal ? { signal } : {}) });
+        return { values: Float32Array.from(gradient, (g, j) => (x[j]! - baseline[j]!) * g), shape: f.shape, queries: spent };
       }
       const sum = new Float64Array(x.length);
       const point = new Float32Array(x.length);
