@@ -32,7 +32,7 @@ export function evalCommand(): Command {
     .requiredOption('--images <dir>', 'folder with images and manifest.json')
     .option('--limit <k>', 'first k images only', integer('--limit', 1))
     .option('--methods <list>', 'methods', list(choice('--methods', METHODS)), [...METHODS])
-    .option('--gradient <list>', 'gradient sources', list(choice('--gradient', [...BLACK_BOX_GRADIENTS, 'backprop'] as GradientName[])), ['backprop', 'lr', 'blockwise'])
+    .option('--gradient <list>', 'gradient sources', list(choice('--gradient', [...BLACK_BOX_GRADIENTS, 'backprop'] as GradientName[])), ['backprop', 'lr', 'blockwise', 'focused'])
     .option('--queries <n>', 'query budget per map (every black-box method, RISE included)', integer('--queries', 2), 1000)
     .option('--seed <n>', 'random seed', integer('--seed', 0), 0)
     .option('--ig-baseline <kind>', 'IG baseline: black, blur or an image path (default: as explain)')

@@ -42,7 +42,7 @@ export function fidelityCommand(): Command {
     .requiredOption('--images <dir>', 'folder with images and manifest.json')
     .option('--limit <k>', 'first k images only', integer('--limit', 1))
     .option('--queries <list>', 'query counts', list(integer('--queries', 1)), [500, 1000, 2000, 5000])
-    .option('--gradient <list>', 'gradient sources', list(choice('--gradient', BLACK_BOX_GRADIENTS)), ['lr', 'blockwise'])
+    .option('--gradient <list>', 'gradient sources', list(choice('--gradient', BLACK_BOX_GRADIENTS)), ['lr', 'blockwise', 'focused'])
     .option('--block <list>', 'blockwise relative block sizes', list(fraction('--block')), [0.05, 0.1, 0.25, 0.5])
     .option('--sigma <list>', 'noise σ values in model-input units (default: 0.05 grey levels)', list(positiveNumber('--sigma')))
     .option('--objective <name>', 'what f is', choice('--objective', SCORE_OBJECTIVES), 'logit')
