@@ -124,6 +124,7 @@ const lines = [
   `Bundled SqueezeNet 1.1, objective = logit of the top-1 class, first ${images} dev images (ImageNet photos, not committed). d = 3·224·224 = 150,528.`,
   '"cosine" is to the exact backprop gradient of the same ONNX file; "rank corr." is Spearman between the abs-sum channel maps;',
   '(sd) is across images. "s / estimate" is wall time on 2 cores shared with other jobs: compare within a table only.',
+  'docs/gradient-energy.md measures where the gradient\'s energy lives (colour, frequency, space), which decides what structure can pay.',
   'The deletion/insertion rows use the default IG baseline (a blurred copy; docs/ig-baseline.md compares it with black); docs/hard-label.md covers the hard-label case.',
   '',
   '## Claims',

@@ -21,6 +21,7 @@ if [ "$only" != render ]; then
   fid antithetic --gradient lr --queries 1000 --noise channel-shared --antithetic on
   [ -f "$surrogate" ] && fid prior --gradient lr --queries 500 --noise iid --prior "$surrogate"
   fid n5000 --gradient lr --queries 5000 --noise channel-shared --tile 1,2
+  node dist/scripts/gradient-energy.js "$images" "$limit" > docs/gradient-energy.md
   fid focused --gradient focused --queries 1000,2000,5000
   fid focused-iid --gradient focused --queries 2000 --noise iid
   # eval skips images the model misclassifies (about a third of the dev images): look at four times as many.
