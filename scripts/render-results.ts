@@ -91,6 +91,19 @@ function claims(): string[] {
       `- **${{ lr: 'LR', blockwise: 'Blockwise', focused: 'Focused' }[gradient]}-based IG beats RISE at the same budget on deletion and insertion** — ${both ? 'holds' : 'does not hold'}: deletion ${ig.deletion.mean.toFixed(3)} vs ${rise.deletion.mean.toFixed(3)}, insertion ${ig.insertion.mean.toFixed(3)} vs ${rise.insertion.mean.toFixed(3)} (${ig.queries} queries, ${ig.images} images; sd in the table).`,
     );
   }
+  const backprop = evaluation?.results.find((r) => r.method === 'ig' && r.gradient === 'backprop');
+  if (backprop) {
+    for (const gradient of ['lr', 'blockwise', 'focused']) {
+      const ig = evaluation?.results.find((r) => r.method === 'ig' && r.gradient === gradient);
+      if (!ig) continue;
+      const del = ig.deletion.mean <= backprop.deletion.mean;
+      const ins = ig.insertion.mean >= backprop.insertion.mean;
+      const verdict = del && ins ? 'holds' : del || ins ? `holds on ${del ? 'deletion' : 'insertion'} only` : 'does not hold';
+      out.push(
+        `- **IG with ${gradient} at least as good as IG with the exact gradient** — ${verdict}: deletion ${ig.deletion.mean.toFixed(3)} vs ${backprop.deletion.mean.toFixed(3)}, insertion ${ig.insertion.mean.toFixed(3)} vs ${backprop.insertion.mean.toFixed(3)}.`,
+      );
+    }
+  }
   return out;
 }
 
