@@ -88,7 +88,7 @@ function claims(): string[] {
     if (!ig || !rise) continue;
     const both = ig.deletion.mean < rise.deletion.mean && ig.insertion.mean > rise.insertion.mean;
     out.push(
-      `- **${{ lr: 'LR', blockwise: 'Blockwise', focused: 'Focused' }[gradient]}-based IG beats RISE at the same budget on deletion and insertion** — ${both ? 'holds' : 'does not hold'}: deletion ${ig.deletion.mean.toFixed(3)} vs ${rise.deletion.mean.toFixed(3)}, insertion ${ig.insertion.mean.toFixed(3)} vs ${rise.insertion.mean.toFixed(3)} (${ig.queries} queries, ${ig.images} images; sd in the table).`,
+      `- **${{ lr: 'LR', blockwise: 'Blockwise', focused: 'Focused' }[gradient]}-based IG beats RISE at the same budget on deletion and insertion** — ${both ? 'holds' : 'does not hold'}: deletion ${ig.deletion.mean.toFixed(3)} vs ${rise.deletion.mean.toFixed(3)}, insertion ${ig.insertion.mean.toFixed(3)} vs ${rise.insertion.mean.toFixed(3)} (${ig.queries} queries, ${ig.images} images)${paired(ig, rise)}.`,
     );
   }
   const backprop = evaluation?.results.find((r) => r.method === 'ig' && r.gradient === 'backprop');
@@ -100,11 +100,25 @@ function claims(): string[] {
       const ins = ig.insertion.mean >= backprop.insertion.mean;
       const verdict = del && ins ? 'holds' : del || ins ? `holds on ${del ? 'deletion' : 'insertion'} only` : 'does not hold';
       out.push(
-        `- **IG with ${gradient} at least as good as IG with the exact gradient** — ${verdict}: deletion ${ig.deletion.mean.toFixed(3)} vs ${backprop.deletion.mean.toFixed(3)}, insertion ${ig.insertion.mean.toFixed(3)} vs ${backprop.insertion.mean.toFixed(3)}.`,
+        `- **IG with ${gradient} at least as good as IG with the exact gradient** — ${verdict}: deletion ${ig.deletion.mean.toFixed(3)} vs ${backprop.deletion.mean.toFixed(3)}, insertion ${ig.insertion.mean.toFixed(3)} vs ${backprop.insertion.mean.toFixed(3)}${paired(ig, backprop)}.`,
       );
     }
   }
   return out;
+}
+
+/** Paired per-image comparison of two eval rows: mean difference ± standard error, and win counts. */
+function paired(a: EvalRow, b: EvalRow): string {
+  if (!a.perImage || !b.perImage || a.perImage.deletion.length !== b.perImage.deletion.length) return '';
+  const n = a.perImage.deletion.length;
+  const part = (key: 'deletion' | 'insertion', better: 1 | -1) => {
+    const diff = a.perImage[key].map((v, i) => v - b.perImage[key][i]!);
+    const mean = diff.reduce((s, v) => s + v, 0) / n;
+    const se = Math.sqrt(diff.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1) / n);
+    const wins = diff.filter((v) => better * v > 0).length;
+    return `${key} ${mean >= 0 ? '+' : '−'}${Math.abs(mean).toFixed(3)} ± ${se.toFixed(3)}, better on ${wins}/${n}`;
+  };
+  return `; paired per image: ${part('deletion', -1)}; ${part('insertion', 1)}`;
 }
 
 /** Probability that a block of relative side b covers a given pixel of a 224×224 image (blockwise.ts). */

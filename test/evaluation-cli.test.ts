@@ -25,6 +25,7 @@ test('eval reports deletion/insertion AUC per method × gradient in the issue\'s
   for (const row of out.results) {
     assert.equal(row.queries, 40);
     assert.equal(row.images, 1);
+    assert.deepEqual(row.perImage.deletion, [row.deletion.mean]);
     for (const m of [row.deletion.mean, row.insertion.mean]) assert.ok(m >= 0 && m <= 1, `AUC ${m}`);
   }
   // Deletion starts at the image (the class is likely), insertion ends there.

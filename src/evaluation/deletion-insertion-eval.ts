@@ -30,6 +30,8 @@ export interface EvalRow {
   deletion: { mean: number; std: number };
   insertion: { mean: number; std: number };
   images: number;
+  /** AUC per image evaluated (same image order in every row), for paired comparisons between rows. */
+  perImage: { deletion: number[]; insertion: number[] };
 }
 
 /** Mean curves of one method × gradient over the images evaluated (probability after each step). */
@@ -90,7 +92,7 @@ export async function evaluateDeletionInsertion(
     }
   }
   return {
-    results: combos.map((c, i) => ({ ...c, queries: config.queries, deletion: meanStd(del[i]!), insertion: meanStd(ins[i]!), images: del[i]!.length })),
+    results: combos.map((c, i) => ({ ...c, queries: config.queries, deletion: meanStd(del[i]!), insertion: meanStd(ins[i]!), images: del[i]!.length, perImage: { deletion: del[i]!, insertion: ins[i]! } })),
     skipped,
     curves: combos.map((c, i) => {
       const mean = (sum: number[]) => sum.map((v) => v / Math.max(1, del[i]!.length));
