@@ -163,7 +163,7 @@ const lines = [
   '- σ = 0.05 grey levels: 0.01 and 0.05 both sit on the bound (the difference is within the spread across images); 0.05 is kept as the more robust to rounded scores.',
   '- lr: channel-shared noise on 2×2 tiles (`GRADIENT_DEFAULTS` in src/gradients/registry.ts): at n ≤ 2,000 its cosine and rank correlation are the best measured; at n = 5,000 per-pixel channel-shared noise is ahead on cosine (pass `noise` / `tile` explicitly), 2×2 tiles on rank correlation.',
   '- blockwise: iid noise, block 0.25: channel-shared noise raises its cosine but lowers its map quality, and blockwise is used for maps.',
-  '- focused: channel-shared noise, 16×16 grid, 20 % survey, neighbour-smoothed densities, σ·(m/s)^¼ on parts of cells (constants in src/gradients/focused.ts, from an offline simulation on exact gradients and the runs below). The best cosine per query here; biased (unexplored cells stay near zero), so not the map default.',
+  '- focused: channel-shared noise, 16×16 grid, 20 % survey, neighbour-smoothed densities, σ·(m/s)^¼ on parts of cells (constants in src/gradients/focused.ts, from an offline simulation on exact gradients and the runs below). The best cosine per query here, but not the map default: unexplored cells stay near zero, so its maps are patchy and its IG rows are the worst in the deletion/insertion table below (at 500 queries only a few cells are resolved). Blockwise stays the default for maps.',
   '- Antithetic pairs off (half the directions at small σ); surrogate prior off (MobileNet v2\'s gradient is uncorrelated with SqueezeNet\'s).',
   '',
   ...(svgPath ? ['![cosine per setting](fidelity.svg)', ''] : []),
