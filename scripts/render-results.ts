@@ -86,9 +86,10 @@ function claims(): string[] {
   for (const gradient of ['lr', 'blockwise', 'focused']) {
     const ig = evaluation?.results.find((r) => r.method === 'ig' && r.gradient === gradient);
     if (!ig || !rise) continue;
+    const c = comparison(ig, rise);
     const both = ig.deletion.mean < rise.deletion.mean && ig.insertion.mean > rise.insertion.mean;
     out.push(
-      `- **${{ lr: 'LR', blockwise: 'Blockwise', focused: 'Focused' }[gradient]}-based IG beats RISE at the same budget on deletion and insertion** — ${both ? 'holds' : 'does not hold'}: deletion ${ig.deletion.mean.toFixed(3)} vs ${rise.deletion.mean.toFixed(3)}, insertion ${ig.insertion.mean.toFixed(3)} vs ${rise.insertion.mean.toFixed(3)} (${ig.queries} queries, ${ig.images} images)${paired(ig, rise)}.`,
+      `- **${{ lr: 'LR', blockwise: 'Blockwise', focused: 'Focused' }[gradient]}-based IG beats RISE at the same budget on deletion and insertion** — ${c ? verdictOf(c.verdict) : both ? 'holds' : 'does not hold'}: deletion ${ig.deletion.mean.toFixed(3)} vs ${rise.deletion.mean.toFixed(3)}, insertion ${ig.insertion.mean.toFixed(3)} vs ${rise.insertion.mean.toFixed(3)} (${ig.queries} queries, ${ig.images} images)${c ? `; ${c.text}` : ''}.`,
     );
   }
   const backprop = evaluation?.results.find((r) => r.method === 'ig' && r.gradient === 'backprop');
@@ -96,29 +97,43 @@ function claims(): string[] {
     for (const gradient of ['lr', 'blockwise', 'focused']) {
       const ig = evaluation?.results.find((r) => r.method === 'ig' && r.gradient === gradient);
       if (!ig) continue;
-      const del = ig.deletion.mean <= backprop.deletion.mean;
-      const ins = ig.insertion.mean >= backprop.insertion.mean;
-      const verdict = del && ins ? 'holds' : del || ins ? `holds on ${del ? 'deletion' : 'insertion'} only` : 'does not hold';
+      const c = comparison(ig, backprop);
+      // "At least as good": not significantly worse on either curve.
+      const verdict = c ? (c.verdict.deletion !== 'worse' && c.verdict.insertion !== 'worse' ? 'holds' : `does not hold: ${c.verdict.deletion} on deletion, ${c.verdict.insertion} on insertion`) : ig.deletion.mean <= backprop.deletion.mean && ig.insertion.mean >= backprop.insertion.mean ? 'holds' : 'does not hold';
       out.push(
-        `- **IG with ${gradient} at least as good as IG with the exact gradient** — ${verdict}: deletion ${ig.deletion.mean.toFixed(3)} vs ${backprop.deletion.mean.toFixed(3)}, insertion ${ig.insertion.mean.toFixed(3)} vs ${backprop.insertion.mean.toFixed(3)}${paired(ig, backprop)}.`,
+        `- **IG with ${gradient} at least as good as IG with the exact gradient** — ${verdict}: deletion ${ig.deletion.mean.toFixed(3)} vs ${backprop.deletion.mean.toFixed(3)}, insertion ${ig.insertion.mean.toFixed(3)} vs ${backprop.insertion.mean.toFixed(3)}${c ? `; ${c.text}` : ''}.`,
       );
     }
   }
   return out;
 }
 
-/** Paired per-image comparison of two eval rows: mean difference ± standard error, and win counts. */
-function paired(a: EvalRow, b: EvalRow): string {
-  if (!a.perImage || !b.perImage || a.perImage.deletion.length !== b.perImage.deletion.length) return '';
+/**
+ * Paired per-image comparison of row a with row b: for each curve, the mean difference ± its standard error and
+ * how many images a wins, and a verdict — "better"/"worse" only when the mean difference exceeds twice its
+ * standard error, "a tie" otherwise (the images differ far more than the methods do).
+ */
+function comparison(a: EvalRow, b: EvalRow): { verdict: { deletion: string; insertion: string }; text: string } | undefined {
+  if (!a.perImage || !b.perImage || a.perImage.deletion.length !== b.perImage.deletion.length) return undefined;
   const n = a.perImage.deletion.length;
   const part = (key: 'deletion' | 'insertion', better: 1 | -1) => {
     const diff = a.perImage[key].map((v, i) => v - b.perImage[key][i]!);
     const mean = diff.reduce((s, v) => s + v, 0) / n;
     const se = Math.sqrt(diff.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1) / n);
     const wins = diff.filter((v) => better * v > 0).length;
-    return `${key} ${mean >= 0 ? '+' : '−'}${Math.abs(mean).toFixed(3)} ± ${se.toFixed(3)}, better on ${wins}/${n}`;
+    const verdict = Math.abs(mean) <= 2 * se ? 'a tie' : better * mean > 0 ? 'better' : 'worse';
+    return { verdict, text: `${key} ${mean >= 0 ? '+' : '−'}${Math.abs(mean).toFixed(3)} ± ${se.toFixed(3)} (${verdict}; ${wins}/${n} images)` };
   };
-  return `; paired per image: ${part('deletion', -1)}; ${part('insertion', 1)}`;
+  const del = part('deletion', -1);
+  const ins = part('insertion', 1);
+  return { verdict: { deletion: del.verdict, insertion: ins.verdict }, text: `paired per image, difference ± s.e.: ${del.text}; ${ins.text}` };
+}
+
+/** "holds" when better on both curves, otherwise what each curve says. */
+function verdictOf(c: { deletion: string; insertion: string }): string {
+  if (c.deletion === 'better' && c.insertion === 'better') return 'holds';
+  if (c.deletion === 'worse' && c.insertion === 'worse') return 'does not hold';
+  return `does not hold clearly: ${c.deletion} on deletion, ${c.insertion} on insertion`;
 }
 
 /** Probability that a block of relative side b covers a given pixel of a 224×224 image (blockwise.ts). */

@@ -5,6 +5,7 @@ import { loadDifferentiableModel, type DifferentiableModel } from '../backprop/i
 import { evaluateDeletionInsertion } from '../evaluation/deletion-insertion-eval.js';
 import { readManifest } from '../evaluation/manifest.js';
 import type { GradientName } from '../explain.js';
+import { NOISE_SHAPES, type NoiseShape } from '../gradients/noise-shapes.js';
 import { BLACK_BOX_GRADIENTS } from '../gradients/registry.js';
 import { METHODS, type MethodName } from '../methods/registry.js';
 import { loadClassifier } from '../models/classifier.js';
@@ -21,6 +22,8 @@ interface EvalFlags extends ModelFlags {
   queries: number;
   seed: number;
   igBaseline?: string;
+  noise?: NoiseShape;
+  tile?: number;
   json?: boolean;
   save?: string;
   plot?: string;
@@ -36,6 +39,8 @@ export function evalCommand(): Command {
     .option('--queries <n>', 'query budget per map (every black-box method, RISE included)', integer('--queries', 2), 1000)
     .option('--seed <n>', 'random seed', integer('--seed', 0), 0)
     .option('--ig-baseline <kind>', 'IG baseline: black, blur or an image path (default: as explain)')
+    .option('--noise <shape>', `noise shape of the black-box gradients (${NOISE_SHAPES.join(', ')}; default: each gradient's)`, choice('--noise', NOISE_SHAPES))
+    .option('--tile <px>', 'noise tile side of the black-box gradients (default: each gradient\'s)', integer('--tile', 1))
     .option('--save <file.json>', 'also write the JSON result to a file')
     .option('--plot <file.svg>', 'write the mean deletion and insertion curves as an SVG plot')
     .option('--json', 'print JSON instead of a table');
@@ -50,7 +55,7 @@ export function evalCommand(): Command {
       const out = await evaluateDeletionInsertion(
         classifier,
         images,
-        { methods: flags.methods, gradients: flags.gradient, queries: flags.queries, seed: flags.seed, ...(flags.igBaseline ? { igBaseline: flags.igBaseline } : {}), ...(differentiable ? { differentiable } : {}) },
+        { methods: flags.methods, gradients: flags.gradient, queries: flags.queries, seed: flags.seed, ...(flags.igBaseline ? { igBaseline: flags.igBaseline } : {}), ...(flags.noise ? { noise: flags.noise } : {}), ...(flags.tile ? { tile: flags.tile } : {}), ...(differentiable ? { differentiable } : {}) },
         (done, total) => bar.update({ spent: done, budget: total }),
       );
       bar.stop();

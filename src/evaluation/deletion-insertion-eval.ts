@@ -6,6 +6,7 @@ import type { DifferentiableModel } from '../backprop/index.js';
 import { QueryLedger, metered } from '../core/ledger.js';
 import { explain, type GradientName } from '../explain.js';
 import { blurImage } from '../io/image.js';
+import type { NoiseShape } from '../gradients/noise-shapes.js';
 import type { MethodName } from '../methods/registry.js';
 import type { Classifier } from '../models/classifier.js';
 import { toModelInput } from '../models/preprocess.js';
@@ -21,6 +22,9 @@ export interface EvalConfig {
   differentiable?: DifferentiableModel;
   /** IG baseline (black, blur or an image path); default: explain's. */
   igBaseline?: string;
+  /** Noise shape and tile side for the black-box gradients; default: GRADIENT_DEFAULTS. */
+  noise?: NoiseShape;
+  tile?: number;
 }
 
 export interface EvalRow {
@@ -81,6 +85,8 @@ export async function evaluateDeletionInsertion(
         target: image.index,
         ...(config.differentiable ? { differentiable: config.differentiable } : {}),
         ...(config.igBaseline ? { igBaseline: config.igBaseline } : {}),
+        ...(config.noise ? { noise: config.noise } : {}),
+        ...(config.tile ? { tile: config.tile } : {}),
       });
       const deletion = await pixelCurve(probability, x, zeros, result.map);
       const insertion = await pixelCurve(probability, blurredInput, x, result.map);
