@@ -122,7 +122,7 @@ function comparison(a: EvalRow, b: EvalRow): { verdict: { deletion: string; inse
     const se = Math.sqrt(diff.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1) / n);
     const wins = diff.filter((v) => better * v > 0).length;
     const verdict = Math.abs(mean) <= 2 * se ? 'a tie' : better * mean > 0 ? 'better' : 'worse';
-    return { verdict, text: `${key} ${mean >= 0 ? '+' : '−'}${Math.abs(mean).toFixed(3)} ± ${se.toFixed(3)} (${verdict}; ${wins}/${n} images)` };
+    return { verdict, text: `${key} ${mean >= 0 ? '+' : '−'}${Math.abs(mean).toFixed(3)} ± ${se.toFixed(3)} (${verdict}; ahead on ${wins}/${n} images)` };
   };
   const del = part('deletion', -1);
   const ins = part('insertion', 1);
