@@ -10,7 +10,7 @@ export interface CurveSeries {
 }
 
 const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
-const PANEL = { width: 360, height: 240, left: 48, top: 34, gap: 40 };
+const PANEL = { width: 360, height: 240, left: 48, top: 46, gap: 40 };
 
 export function renderCurvesSvg(series: readonly CurveSeries[], title = 'Deletion (lower is better) and insertion (higher is better)'): string {
   const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
