@@ -3,7 +3,7 @@
  * accumulator so that no query is wasted on what earlier queries already explain.
  *
  * Why: SqueezeNet's gradient is concentrated, not spread: on the dev images the densest 10 % of pixels hold
- * 70–90 % of its energy, yet isotropic directions spend equal effort on every input value (cosine ≈ √(n/(n+d))).
+ * 68–91 % of its energy (docs/gradient-energy.md), yet isotropic directions spend equal effort on every input value (cosine ≈ √(n/(n+d))).
  * The image is cut into a grid of cells (blocks that tile it).
  *  1. Survey: a share of the budget goes to Gaussian directions supported on one cell each, cells visited in
  *     random order, round after round. Each answer y = f(x+z) − f(x) ≈ ∇f·z also measures the cell's energy
