@@ -167,7 +167,7 @@ const lines = [
   '"cosine" is to the exact backprop gradient of the same ONNX file; "rank corr." is Spearman between the abs-sum channel maps;',
   '(sd) is across images. "s / estimate" is wall time on 2 cores shared with other jobs: compare within a table only.',
   'docs/gradient-energy.md measures where the gradient\'s energy lives (colour, frequency, space), which decides what structure can pay.',
-  'The deletion/insertion rows use the default IG baseline (a blurred copy; docs/ig-baseline.md compares it with black); docs/hard-label.md covers the hard-label case.',
+  'The deletion/insertion rows use the default IG baseline (a blurred copy; docs/ig-baseline.md compares it with black); docs/ig-vs-rise.md adds LR tile variants and a 2,000-query run; docs/hard-label.md covers the hard-label case.',
   '',
   '## Claims',
   '',
