@@ -10,7 +10,7 @@ import { BLACK_BOX_GRADIENTS } from '../gradients/registry.js';
 import { METHODS, type MethodName } from '../methods/registry.js';
 import { loadClassifier } from '../models/classifier.js';
 import { addModelOptions, classifierOptions, type ModelFlags } from './model-options.js';
-import { choice, integer, list } from './parse.js';
+import { choice, integer, list, positiveNumber } from './parse.js';
 import { progressBar } from './progress.js';
 import { renderCurvesSvg } from '../render/curves-svg.js';
 
@@ -22,6 +22,7 @@ interface EvalFlags extends ModelFlags {
   queries: number;
   seed: number;
   igBaseline?: string;
+  sigma?: number;
   noise?: NoiseShape;
   tile?: number;
   json?: boolean;
@@ -39,6 +40,7 @@ export function evalCommand(): Command {
     .option('--queries <n>', 'query budget per map (every black-box method, RISE included)', integer('--queries', 2), 1000)
     .option('--seed <n>', 'random seed', integer('--seed', 0), 0)
     .option('--ig-baseline <kind>', 'IG baseline: black, blur or an image path (default: as explain)')
+    .option('--sigma <s>', 'noise σ of the black-box gradients, model-input units (default: 0.05 grey levels)', positiveNumber('--sigma'))
     .option('--noise <shape>', `noise shape of the black-box gradients (${NOISE_SHAPES.join(', ')}; default: each gradient's)`, choice('--noise', NOISE_SHAPES))
     .option('--tile <px>', 'noise tile side of the black-box gradients (default: each gradient\'s)', integer('--tile', 1))
     .option('--save <file.json>', 'also write the JSON result to a file')
@@ -55,7 +57,7 @@ export function evalCommand(): Command {
       const out = await evaluateDeletionInsertion(
         classifier,
         images,
-        { methods: flags.methods, gradients: flags.gradient, queries: flags.queries, seed: flags.seed, ...(flags.igBaseline ? { igBaseline: flags.igBaseline } : {}), ...(flags.noise ? { noise: flags.noise } : {}), ...(flags.tile ? { tile: flags.tile } : {}), ...(differentiable ? { differentiable } : {}) },
+        { methods: flags.methods, gradients: flags.gradient, queries: flags.queries, seed: flags.seed, ...(flags.igBaseline ? { igBaseline: flags.igBaseline } : {}), ...(flags.sigma ? { sigma: flags.sigma } : {}), ...(flags.noise ? { noise: flags.noise } : {}), ...(flags.tile ? { tile: flags.tile } : {}), ...(differentiable ? { differentiable } : {}) },
         (done, total) => bar.update({ spent: done, budget: total }),
       );
       bar.stop();

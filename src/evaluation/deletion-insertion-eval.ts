@@ -22,6 +22,8 @@ export interface EvalConfig {
   differentiable?: DifferentiableModel;
   /** IG baseline (black, blur or an image path); default: explain's. */
   igBaseline?: string;
+  /** Noise σ of the black-box gradients in model-input units; default: explain's. */
+  sigma?: number;
   /** Noise shape and tile side for the black-box gradients; default: GRADIENT_DEFAULTS. */
   noise?: NoiseShape;
   tile?: number;
@@ -85,6 +87,7 @@ export async function evaluateDeletionInsertion(
         target: image.index,
         ...(config.differentiable ? { differentiable: config.differentiable } : {}),
         ...(config.igBaseline ? { igBaseline: config.igBaseline } : {}),
+        ...(config.sigma ? { sigma: config.sigma } : {}),
         ...(config.noise ? { noise: config.noise } : {}),
         ...(config.tile ? { tile: config.tile } : {}),
       });
