@@ -61,6 +61,10 @@ test('bad evaluation arguments are one-line errors with exit code 2', () => {
     assert.match(r.stderr, /--survey must be in \(0, 1\]/);
     assert.equal(r.stderr.trim().split('\n').length, 1);
   }
+  // The noise settings reach the gradient sources: focused takes no tiles.
+  const t = lrsal(['eval', '--images', examples, '--methods', 'ig', '--gradient', 'focused', '--tile', '2', '--queries', '40']);
+  assert.equal(t.code, 2, t.stderr);
+  assert.match(t.stderr, /focused gradient takes no tiles/);
   const e = lrsal(['eval', '--images', join(examples, 'missing'), '--methods', 'rise']);
   assert.notEqual(e.code, 0);
   assert.match(e.stderr, /missing/);
