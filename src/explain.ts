@@ -5,6 +5,7 @@
  */
 import { invalidArgument, requireInteger } from './core/errors.js';
 import { QueryLedger, metered, type LedgerProgress } from './core/ledger.js';
+import { pick, stripUndefined } from './core/options.js';
 import type { BatchFunction } from './core/batch-function.js';
 import { Rng } from './core/rng.js';
 import type { Shape } from './core/tensor.js';
@@ -195,14 +196,4 @@ async function baselineInput(p: Preprocessing, shape: Shape, image: RgbImage, ki
 export function greyLevel(p: Preprocessing): number {
   const step = pixelStep(p);
   return step.reduce((a, b) => a + b, 0) / step.length;
-}
-
-export function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-export function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Partial<Pick<T, K>> {
-  const out: Partial<Pick<T, K>> = {};
-  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
-  return out;
 }

@@ -7,7 +7,8 @@
 import { join } from 'node:path';
 import { invalidArgument, requireInteger } from './core/errors.js';
 import { QueryLedger, metered } from './core/ledger.js';
-import { attributeWithMethod, EXPLAIN_DEFAULTS, pick, stripUndefined, type ExplainOptions } from './explain.js';
+import { pick, stripUndefined } from './core/options.js';
+import { attributeWithMethod, EXPLAIN_DEFAULTS, type ExplainOptions } from './explain.js';
 import { createGradientSource, type BlackBoxGradientName } from './gradients/registry.js';
 import { loadImage, type RgbImage } from './io/image.js';
 import type { MethodName } from './methods/registry.js';

@@ -1,5 +1,6 @@
 /** Gradient sources by name, with their options in one place (the CLI and evaluations build them here). */
 import { invalidArgument } from '../core/errors.js';
+import { pick } from '../core/options.js';
 import type { Shape } from '../core/tensor.js';
 import { blockwise, BLOCKWISE_DEFAULTS } from './blockwise.js';
 import { focused, FOCUSED_DEFAULTS } from './focused.js';
@@ -42,12 +43,7 @@ export interface GradientSettings {
 }
 
 export function createGradientSource(name: string, shape: Shape, settings: GradientSettings): RandomDirectionSource {
-  const common = {
-    sigma: settings.sigma,
-    ...(settings.antithetic !== undefined ? { antithetic: settings.antithetic } : {}),
-    ...(settings.baseline !== undefined ? { baseline: settings.baseline } : {}),
-    ...(settings.batchSize !== undefined ? { batchSize: settings.batchSize } : {}),
-  };
+  const common = { sigma: settings.sigma, ...pick(settings, ['antithetic', 'baseline', 'batchSize']) };
   const defaults = GRADIENT_DEFAULTS[name as BlackBoxGradientName] ?? GRADIENT_DEFAULTS.lr;
   // An explicit noise shape without a tile means per-pixel noise, not the default's tiles.
   const shapeSettings = { noise: settings.noise ?? defaults.noise, tile: settings.tile ?? (settings.noise !== undefined ? 1 : defaults.tile) };
@@ -56,13 +52,7 @@ export function createGradientSource(name: string, shape: Shape, settings: Gradi
   if (name === 'focused') {
     if (shapeSettings.tile !== 1) throw invalidArgument(`the focused gradient takes no tiles, got tile ${shapeSettings.tile}`);
     if (settings.antithetic) throw invalidArgument('the focused gradient takes no antithetic pairs');
-    return focused(shape, {
-      sigma: settings.sigma,
-      noise: shapeSettings.noise,
-      ...(settings.batchSize !== undefined ? { batchSize: settings.batchSize } : {}),
-      ...(settings.grid !== undefined ? { grid: settings.grid } : {}),
-      ...(settings.survey !== undefined ? { survey: settings.survey } : {}),
-    });
+    return focused(shape, { sigma: settings.sigma, noise: shapeSettings.noise, ...pick(settings, ['batchSize', 'grid', 'survey']) });
   }
   throw invalidArgument(`unknown gradient source "${name}"; choose one of: ${BLACK_BOX_GRADIENTS.join(', ')}`);
 }
