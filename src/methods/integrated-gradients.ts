@@ -31,20 +31,18 @@ export function integratedGradients(source: GradientSource, options: IntegratedG
       if (baseline.length !== x.length) {
         throw new LrsalError('MODEL_SHAPE', `IG baseline has ${baseline.length} values; the input has ${x.length}`);
       }
+      // The midpoint of step k: b + α(x − b), α = (k + ½) / m.
       const pathPoint = (k: number) => Float32Array.from(x, (v, j) => baseline[j]! + ((k + 0.5) / steps) * (v - baseline[j]!));
       if (source.estimateMean) {
         const points = Array.from({ length: steps }, (_, k) => pathPoint(k));
-        const { gradient, queries: spent } = await source.estimateMean({ f, points, queries, rng, ...(signal ? { signal } : {}) });
+        const { gradient, queries: spent } = await source.estimateMean({ f, points, queries, rng, signal });
         return { values: Float32Array.from(gradient, (g, j) => (x[j]! - baseline[j]!) * g), shape: f.shape, queries: spent };
       }
       const sum = new Float64Array(x.length);
-      const point = new Float32Array(x.length);
       const shares = splitBudget(queries, steps);
       let spent = 0;
       for (let k = 0; k < steps; k++) {
-        const alpha = (k + 0.5) / steps;
-        for (let j = 0; j < x.length; j++) point[j] = baseline[j]! + alpha * (x[j]! - baseline[j]!);
-        const { gradient, queries: used } = await source.estimate({ f, x: point, queries: shares[k]!, rng, signal });
+        const { gradient, queries: used } = await source.estimate({ f, x: pathPoint(k), queries: shares[k]!, rng, signal });
         spent += used;
         for (let j = 0; j < x.length; j++) sum[j]! += gradient[j]!;
       }
