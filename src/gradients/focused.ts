@@ -147,8 +147,8 @@ async function estimateFocused(request: FocusedRequest, cells: Int32Array[], opt
   const visits = new Float64Array(cells.length);
   const plane = H * W;
 
-  /** Query the directions in batches, in order, and fold each answer into the estimate. */
-  async function run(directions: Iterator<Direction>): Promise<void> {
+  /** Query the directions in batches, in order, and fold each answer into the estimate (and, surveying, into the densities). */
+  async function run(directions: Iterator<Direction>, surveying: boolean): Promise<void> {
     let next = directions.next();
     while (!next.done) {
       if (signal?.aborted) throw new LrsalError('ABORTED', 'estimate aborted');
@@ -178,8 +178,10 @@ async function estimateFocused(request: FocusedRequest, cells: Int32Array[], opt
         let y = values[slot]! - fx[dir.point]!;
         if (control) y -= control.slope * controlDot(control.direction, dir);
         const energy = kaczmarz(estimate, dir, y);
-        density[dir.cell]! += energy;
-        visits[dir.cell]!++;
+        if (surveying) {
+          density[dir.cell]! += energy;
+          visits[dir.cell]!++;
+        }
       }
     }
   }
@@ -201,9 +203,9 @@ async function estimateFocused(request: FocusedRequest, cells: Int32Array[], opt
   }
 
   const surveyQueries = Math.max(1, Math.min(remaining, Math.round(opts.survey * remaining)));
-  await run(surveyDirections(cells, surveyQueries, rng, opts.sigma));
+  await run(surveyDirections(cells, surveyQueries, rng, opts.sigma), true);
   const ranking = rankCells(density, visits, Math.round(Math.sqrt(cells.length)));
-  await run(focusDirections(cells, ranking, remaining - surveyQueries, rng, opts.sigma));
+  await run(focusDirections(cells, ranking, remaining - surveyQueries, rng, opts.sigma), false);
 
   const gradient = new Float32Array(d);
   if (shared) for (let c = 0; c < C; c++) for (let p = 0; p < plane; p++) gradient[c * plane + p] = estimate[p]! / C;
