@@ -9,7 +9,9 @@
  * Usage: node dist/scripts/gradient-energy.js [IMAGES_DIR] [LIMIT]  > docs/gradient-energy.md
  */
 import { loadDifferentiableModel } from '../src/backprop/index.js';
+import { dot } from '../src/core/tensor.js';
 import { readManifest } from '../src/evaluation/manifest.js';
+import { reduceChannels } from '../src/methods/channel-reduction.js';
 import { loadClassifier } from '../src/models/classifier.js';
 import { topK } from '../src/objectives/scores.js';
 
@@ -31,16 +33,10 @@ for (const image of images) {
   const { input: x } = await classifier.prepare(image.path);
   const target = topK(await classifier.model.scores(x, 1), 1)[0]!;
   const g = (await differentiable.gradient(x, target, 'logit')).gradient;
-  let total = 0;
-  for (const v of g) total += v * v;
+  const total = dot(g, g);
   // Channel-summed gradient, scaled so that its energy is the channel-shared part of the gradient's.
-  const shared = new Float64Array(P);
-  for (let p = 0; p < P; p++) {
-    let s = 0;
-    for (let c = 0; c < C; c++) s += g[c * P + p]!;
-    shared[p] = s / Math.sqrt(C);
-  }
-  const row: Row = { 'channel-shared': sumSquares(shared) / total };
+  const shared = Float64Array.from(reduceChannels(g, classifier.model.inputShape, 'sum'), (v) => v / Math.sqrt(C));
+  const row: Row = { 'channel-shared': dot(shared, shared) / total };
   const spectrum = dct2(shared, H, W);
   for (const k of LOWPASS) {
     let s = 0;
@@ -84,12 +80,6 @@ const out = [
   '',
 ];
 process.stdout.write(out.join('\n'));
-
-function sumSquares(v: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
-  return s;
-}
 
 /** Orthonormal 2-D DCT-II (separable, O(H·W·(H+W))). */
 function dct2(v: Float64Array, h: number, w: number): Float64Array {
