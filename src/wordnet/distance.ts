@@ -7,7 +7,7 @@
  * usual WordNet "path" measures we do not consider those, so this is an upper bound on the undirected graph
  * distance and equal to it on tree-shaped parts of the hierarchy (almost all of it).
  */
-import type { Synset, WordNetNouns } from './graph.js';
+import { perGraph, type Synset, type WordNetNouns } from './graph.js';
 
 /** Depth maps are small (tens of entries); caching the most recent ones makes repeated targets free. */
 const DEPTH_CACHE_LIMIT = 4096;
@@ -97,14 +97,5 @@ export class PathDistance {
   }
 }
 
-const calculators = new WeakMap<WordNetNouns, PathDistance>();
-
 /** The shared distance calculator (and its cache) for a graph. */
-export function pathDistanceFor(wordnet: WordNetNouns): PathDistance {
-  let calculator = calculators.get(wordnet);
-  if (!calculator) {
-    calculator = new PathDistance(wordnet);
-    calculators.set(wordnet, calculator);
-  }
-  return calculator;
-}
+export const pathDistanceFor = perGraph((wordnet) => new PathDistance(wordnet));

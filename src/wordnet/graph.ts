@@ -182,3 +182,16 @@ export function loadWordNet(): WordNetNouns {
   shared ??= readWordNetGraph(DEFAULT_WORDNET_GRAPH_PATH);
   return shared;
 }
+
+/** A function of the graph computed once per graph and shared afterwards (indices, caches). */
+export function perGraph<T>(make: (wordnet: WordNetNouns) => T): (wordnet: WordNetNouns) => T {
+  const made = new WeakMap<WordNetNouns, T>();
+  return (wordnet) => {
+    let value = made.get(wordnet);
+    if (value === undefined) {
+      value = make(wordnet);
+      made.set(wordnet, value);
+    }
+    return value;
+  };
+}
