@@ -17,6 +17,7 @@ import { encodeNpy } from '../render/npy.js';
 import { renderOverlay } from '../render/overlay.js';
 import { addModelOptions, classifierOptions, type ModelFlags } from './model-options.js';
 import { fraction, integer, positiveNumber } from './parse.js';
+import { pick } from '../core/options.js';
 import { progressBar } from './progress.js';
 import { REMOTE_APIS, runRemoteExplain, type RemoteFlags } from './remote-explain.js';
 import type { RemoteExplainOptions } from '../remote-explain.js';
@@ -171,7 +172,5 @@ async function writeOutputs(imagePath: string, out: string | undefined, tag: str
 
 function explainOptions(f: ExplainFlags): ExplainOptions {
   const keys = ['method', 'gradient', 'queries', 'seed', 'objective', 'target', 'sigma', 'block', 'noise', 'tile', 'grid', 'survey', 'antithetic', 'baseline', 'batchSize', 'steps', 'samples', 'noiseLevel', 'igBaseline', 'cells', 'keep', 'reduction'] as const;
-  const out: Record<string, unknown> = {};
-  for (const k of keys) if (f[k] !== undefined) out[k] = f[k];
-  return out as ExplainOptions;
+  return pick(f, [...keys]) as ExplainOptions;
 }
