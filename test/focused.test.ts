@@ -7,7 +7,7 @@ import { likelihoodRatio } from '../src/gradients/likelihood-ratio.js';
 import { projectOntoNoise } from '../src/gradients/noise-shapes.js';
 import { createGradientSource } from '../src/gradients/registry.js';
 import { integratedGradients } from '../src/methods/integrated-gradients.js';
-import { linear, quadratic, randomVector, type Analytic } from './helpers/analytic.js';
+import { batched, linear, quadratic, randomVector, type Analytic } from './helpers/analytic.js';
 
 const shape: Shape = { channels: 3, height: 8, width: 8 };
 const d = sizeOf(shape);
@@ -19,12 +19,7 @@ function corner(): Analytic {
   for (let c = 0; c < 3; c++) for (let y = 0; y < 2; y++) for (let x = 0; x < 2; x++) w[c * 64 + y * 8 + x] = dense[c * 64 + y * 8 + x]!;
   const value = (x: Float32Array) => x.reduce((s, v, i) => s + v * w[i]!, 0);
   const calls = { queries: 0, batches: [] as number[] };
-  return {
-    f: { shape, evaluate: async (inputs, count) => { calls.queries += count; return Float64Array.from({ length: count }, (_, i) => value(inputs.subarray(i * d, (i + 1) * d))); } },
-    value,
-    gradient: () => Float64Array.from(w),
-    calls,
-  };
+  return { f: batched(shape, value, calls), value, gradient: () => Float64Array.from(w), calls };
 }
 
 test('cells tile the image: every coefficient in exactly one cell', () => {

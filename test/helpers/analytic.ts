@@ -14,7 +14,8 @@ export interface Analytic {
   calls: { queries: number; batches: number[] };
 }
 
-function batched(shape: Shape, value: (x: Float32Array) => number, calls: Analytic['calls']): BatchFunction {
+/** A BatchFunction from a per-input value function, counting the queries and batches it answers. */
+export function batched(shape: Shape, value: (x: Float32Array) => number, calls: Analytic['calls']): BatchFunction {
   const d = sizeOf(shape);
   return {
     shape,
