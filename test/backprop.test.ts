@@ -13,6 +13,7 @@ import { makeTestModels, type TestModel } from '../scripts/make-test-models.js';
 import { LrsalError } from '../src/core/errors.js';
 import { loadDifferentiableModel, objectiveValue, type BackpropObjective } from '../src/backprop/index.js';
 import { DataType, encodeModel } from '../src/backprop/onnx-model.js';
+import { missingShared } from './helpers/files.js';
 import { centralDifference, dot, maxAbsDifference, norm, randomNormal, referenceLogits, unit } from './backprop-helpers.js';
 
 const OBJECTIVES: readonly BackpropObjective[] = ['logit', 'logProbability', 'probability'];
@@ -86,7 +87,7 @@ describe('backprop on bundled ImageNet models', () => {
     await checkModel(t, { path: squeezenet, inputScale: 50, step: 0.5, target: 281 });
   });
 
-  it('mobilenet v3 small (shared assets, HardSwish/Mul): matches finite differences', { skip: !existsSync(mobilenetV3) }, async (t) => {
+  it('mobilenet v3 small (shared assets, HardSwish/Mul): matches finite differences', { skip: missingShared(mobilenetV3) }, async (t) => {
     await checkModel(t, { path: mobilenetV3, inputScale: 1, step: 1e-2, target: 281 });
   });
 

@@ -1,5 +1,5 @@
 /** Bad and odd input files, made in a temporary folder. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { deflateSync } from 'node:zlib';
@@ -9,6 +9,14 @@ export const repoRoot = packageRoot();
 export const sharedAssets = resolve(repoRoot, '..', 'shared', 'assets');
 export const devImages = join(sharedAssets, 'images', 'dev');
 export const kitten = join(repoRoot, 'examples', 'kitten_224.png');
+
+/**
+ * A test's skip reason when a file outside the repository (../shared: dev photos, other models) is missing,
+ * as on a fresh clone; false when it is there. CI has ../shared and runs everything.
+ */
+export function missingShared(path: string): string | false {
+  return existsSync(path) ? false : `needs ${path.replace(resolve(repoRoot, '..') + '/', '../')} (not in a bare clone)`;
+}
 
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'lrsal-test-'));

@@ -1,12 +1,13 @@
 /**
- * Loader for the WebAssembly SIMD kernels (dist/wasm/kernels.wasm, compiled from wasm/kernels.wat at build).
+ * Loader for the WebAssembly SIMD kernels (compiled from wasm/kernels.wat at build and embedded as base64 in
+ * kernel-bytes.js, so this loader needs no file system and runs in a browser as in Node).
  *
  * Kernels only run zero-copy on arrays inside their own memory, so callers that want the fast path allocate
  * their buffers from a KernelArena: one fixed-size WebAssembly.Memory per arena, never grown (growing would
  * detach every view handed out). Arrays elsewhere are either staged through a small scratch area (fills) or
  * handled by the JS reference (see index.ts).
  */
-import { readFileSync } from 'node:fs';
+import { KERNEL_WASM_BASE64 } from './kernel-bytes.js';
 import { STATE_WORDS } from './reference.js';
 import { ZIG_FN, ZIG_KN, ZIG_LAYERS, ZIG_WN } from './ziggurat.js';
 
@@ -50,9 +51,10 @@ let compiled: object | null | undefined;
 /** The compiled module, or null when the build did not produce it (then the JS reference runs). */
 function kernelModule(): object | null {
   if (compiled !== undefined) return compiled;
-  if (process.env.LRSAL_KERNELS === 'js') return (compiled = null);
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  if (env?.LRSAL_KERNELS === 'js' || !KERNEL_WASM_BASE64) return (compiled = null);
   try {
-    compiled = new WA.Module(readFileSync(new URL('../../../wasm/kernels.wasm', import.meta.url)));
+    compiled = new WA.Module(decodeBase64(KERNEL_WASM_BASE64));
     // A stale build (`tsc` without `npm run build` after a kernel was added) falls back to the JS reference.
     const names = new Set(WA.Module.exports(compiled).map((e) => e.name));
     if (!KERNEL_EXPORTS.every((name) => names.has(name))) compiled = null;
@@ -60,6 +62,13 @@ function kernelModule(): object | null {
     compiled = null;
   }
   return compiled;
+}
+
+function decodeBase64(text: string): Uint8Array {
+  const binary = (globalThis as unknown as { atob(s: string): string }).atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
 }
 
 export function wasmAvailable(): boolean {
