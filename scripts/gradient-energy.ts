@@ -8,9 +8,9 @@
  *    knew where to look could capture with a budget of n exactly resolved values: focused.ts's ceiling).
  * Usage: node dist/scripts/gradient-energy.js [IMAGES_DIR] [LIMIT]  > docs/gradient-energy.md
  */
-import { loadDifferentiableModel } from '../src/backprop/index.js';
+import { loadDifferentiableModel } from '../src/models/differentiable-onnx.js';
 import { dot } from '../src/core/tensor.js';
-import { readManifest } from '../src/evaluation/manifest.js';
+import { readManifest } from '../src/experiments/manifest.js';
 import { reduceChannels } from '../src/methods/channel-reduction.js';
 import { loadClassifier } from '../src/models/classifier.js';
 import { topK } from '../src/objectives/scores.js';

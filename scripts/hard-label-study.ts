@@ -6,7 +6,7 @@
  * Usage: node dist/scripts/hard-label-study.js [images...]   (default: examples/kitten_224.png examples/fish.png)
  */
 import { join } from 'node:path';
-import { loadDifferentiableModel } from '../src/backprop/index.js';
+import { loadDifferentiableModel } from '../src/models/differentiable-onnx.js';
 import { QueryLedger, metered } from '../src/core/ledger.js';
 import { Rng } from '../src/core/rng.js';
 import { blurImage } from '../src/io/image.js';
@@ -18,7 +18,7 @@ import { packageRoot } from '../src/models/config.js';
 import { toModelInput } from '../src/models/preprocess.js';
 import type { LabelModel } from '../src/models/remote/types.js';
 import { scoreFunction, topK } from '../src/objectives/scores.js';
-import { explainRemote } from '../src/remote-explain.js';
+import { explain } from '../src/explain/index.js';
 
 const root = packageRoot();
 const images = process.argv.slice(2).length ? process.argv.slice(2) : [join(root, 'examples', 'kitten_224.png'), join(root, 'examples', 'fish.png')];
@@ -75,7 +75,7 @@ for (const path of images) {
   await row('backprop gradient (white box)', 0, truth);
   for (const s of settings) {
     for (const queries of [250, 1000]) {
-      const r = await explainRemote(labelOnly, path, { target: classifier.labels[target]!.wnid!, method: 'vanilla', queries, seed: 1, ...s });
+      const r = await explain(labelOnly, path, { target: classifier.labels[target]!.wnid!, method: 'vanilla', queries, seed: 1, ...s });
       await row(`hard label, ${s.gradient}${'block' in s ? ` ${s.block}` : ''}, σ ${s.sigma}`, queries, r.map);
     }
   }

@@ -10,7 +10,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DataType, encodeModel, makeAttr, type Attribute, type OnnxNode, type Tensor } from '../src/backprop/onnx-model.js';
+import { DataType, encodeModel, makeAttr, type Attribute, type OnnxNode, type Tensor } from '../src/backprop/onnx-proto.js';
 
 export interface TestModel {
   readonly name: string;

@@ -10,7 +10,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadClassifier } from '../src/models/classifier.js';
 import { packageRoot } from '../src/models/config.js';
-import { startStandInServer, type StandInServer } from '../src/server/stand-in.js';
+import { startStandInServer, type StandInServer } from '../src/stand-in/stand-in.js';
 
 const [image, target, queriesArg, outArg, signalArg] = process.argv.slice(2);
 const killSignal = (signalArg ?? 'SIGTERM') as NodeJS.Signals;

@@ -6,8 +6,8 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { FidelityRow } from '../src/evaluation/fidelity.js';
-import type { EvalRow } from '../src/evaluation/deletion-insertion-eval.js';
+import type { FidelityRow } from '../src/experiments/fidelity.js';
+import type { EvalRow } from '../src/experiments/deletion-insertion-eval.js';
 
 const [dir, evalPath, svgPath] = process.argv.slice(2);
 type Run = { images: number; results: FidelityRow[] };

@@ -1,9 +1,12 @@
 /**
  * lrsal: gradient-based saliency maps for black-box image models, from forward queries only.
  *
- * High level: `loadClassifier()` + `explain()`. Lower level: a `BatchFunction` (any batched scalar
- * function of model inputs) fed to a `GradientSource` (likelihoodRatio, blockwise, focused) inside an
- * `AttributionMethod` (vanillaGradient, noiseTunnel → SmoothGrad/VarGrad, integratedGradients, rise).
+ * High level: `explain(blackBox, image, options)`, where the black box is a loaded classifier
+ * (`loadClassifier()`), a remote label or text model (`visionApiModel`, `httpJsonModel`, `openAiChatModel`), or
+ * any function `(inputs, count) => scores` with its `inputShape`. Lower level: a `BatchFunction` (any batched
+ * scalar function of model inputs) fed to a `GradientSource` (likelihoodRatio, blockwise, focused, or your own)
+ * inside an `AttributionMethod` (vanillaGradient, integratedGradients, rise; noiseTunnel wraps any of them).
+ * Test doubles (stand-in model servers) and QA data live in `lrsal/testing`.
  */
 export type { BatchFunction } from './core/batch-function.js';
 export { LrsalError, BudgetExceededError, type LrsalErrorCode } from './core/errors.js';
@@ -28,7 +31,8 @@ export { blockwise, blockSampler, BLOCKWISE_DEFAULTS, type BlockwiseOptions } fr
 export { focused, FOCUSED_DEFAULTS, type FocusedOptions } from './gradients/focused.js';
 export { createGradientSource, BLACK_BOX_GRADIENTS, GRADIENT_DEFAULTS, type GradientSettings } from './gradients/registry.js';
 export { NOISE_SHAPES, noiseLayout, projectOntoNoise, type NoiseShape } from './gradients/noise-shapes.js';
-export { priorGuided, surrogatePrior, PRIOR_QUERIES, type PriorDirection } from './gradients/prior-guided.js';
+export { priorGuided, PRIOR_QUERIES, type PriorDirection } from './gradients/prior-guided.js';
+export { surrogatePrior } from './models/surrogate-prior.js';
 
 export type { AttributionMethod, AttributionRequest, Attribution } from './methods/attribution.js';
 export { vanillaGradient } from './methods/vanilla.js';
@@ -41,7 +45,28 @@ export { createMethod, METHODS, type MethodName } from './methods/registry.js';
 export { renderOverlay, renderHeatmap } from './render/overlay.js';
 export { encodeNpy, decodeNpy } from './render/npy.js';
 
-export { explain, EXPLAIN_DEFAULTS, DEFAULT_SIGMA_GREY_LEVELS, type ExplainOptions, type Explanation } from './explain.js';
+export {
+  explain,
+  explainRemote,
+  greyLevel,
+  EXPLAIN_DEFAULTS,
+  DEFAULT_SIGMA_GREY_LEVELS,
+  DEFAULT_IG_BASELINE,
+  REMOTE_SIGMA_GREY_LEVELS,
+  REMOTE_BLOCK,
+  DEFAULT_QUESTION,
+  type ExplainOptions,
+  type Explanation,
+  type BlackBox,
+  type ScoreFunction,
+  type ExplainedTarget,
+  type Prediction,
+  type ImageInput,
+  type QueryStats,
+  type GradientName,
+  type RemoteExplainOptions,
+  type RemoteExplanation,
+} from './explain/index.js';
 
 // Remote black boxes (labels, text) and what f is for them.
 export type { LabelModel, TextModel, LabelAnswer, RemoteStats, RemoteLabelModel, RemoteTextModel } from './models/remote/types.js';
@@ -49,17 +74,17 @@ export { visionApiModel, type VisionApiOptions } from './models/remote/vision-ap
 export { httpJsonModel, type HttpJsonOptions } from './models/remote/http-json.js';
 export { openAiChatModel, type OpenAiChatOptions } from './models/remote/openai-chat.js';
 export { REMOTE_DEFAULTS, type RemoteOptions } from './models/remote/options.js';
-export { startStandInServer, type StandInOptions, type StandInServer } from './server/stand-in.js';
 export { labelFunction, promptFunction, semanticFunction, resolveTargetSynset, REMOTE_OBJECTIVES, type RemoteObjective } from './objectives/remote.js';
 export { ANSWER_PROMPT, parseAnswer } from './objectives/answer-parsing.js';
 export { wordnetObjective, multiLabelObjective, answerObjective, UNKNOWN_PREDICTION_DISTANCE } from './objectives/wordnet-distance.js';
 export { embedTarget, semanticObjective, semanticObjectives, UNKNOWN_ANSWER_SCORE } from './objectives/semantic.js';
 export * from './embeddings/index.js';
+export { DEFAULT_EMBEDDINGS_ENDPOINT, openAiEmbeddings, type OpenAiEmbeddingOptions, type OpenAiEmbeddingProvider } from './models/remote/openai-embeddings.js';
 export * from './wordnet/index.js';
-export { explainRemote, REMOTE_SIGMA_GREY_LEVELS, DEFAULT_QUESTION, type RemoteExplainOptions, type RemoteExplanation } from './remote-explain.js';
 
 // Exact gradients (for comparison) and evaluation.
-export { loadDifferentiableModel, type DifferentiableModel, type BackpropObjective } from './backprop/index.js';
+export { loadDifferentiableModel } from './models/differentiable-onnx.js';
+export type { DifferentiableModel, BackpropObjective, InputGradient } from './models/differentiable.js';
 export { backpropSource } from './gradients/backprop.js';
 export { spearman, isotropicBound } from './metrics/similarity.js';
 export { pixelCurve, auc, saliencyOrder } from './metrics/deletion-insertion.js';

@@ -1,7 +1,7 @@
 /** Independent references for the backprop tests: onnxruntime on the original model and finite differences. */
 import * as ort from 'onnxruntime-node';
-import { objectiveValue, type BackpropObjective } from '../src/backprop/index.js';
-import { decodeModel, encodeExtraOutputs } from '../src/backprop/onnx-model.js';
+import { objectiveValue, type BackpropObjective } from '../src/models/differentiable-onnx.js';
+import { decodeModel, encodeExtraOutputs } from '../src/backprop/onnx-proto.js';
 import { dot, norm } from '../src/core/tensor.js';
 
 export type Logits = (input: Float32Array) => Promise<Float32Array>;

@@ -11,8 +11,8 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { makeTestModels, type TestModel } from '../scripts/make-test-models.js';
 import { LrsalError } from '../src/core/errors.js';
-import { loadDifferentiableModel, objectiveValue, type BackpropObjective } from '../src/backprop/index.js';
-import { DataType, encodeModel } from '../src/backprop/onnx-model.js';
+import { loadDifferentiableModel, objectiveValue, type BackpropObjective } from '../src/models/differentiable-onnx.js';
+import { DataType, encodeModel } from '../src/backprop/onnx-proto.js';
 import { missingShared } from './helpers/files.js';
 import { centralDifference, dot, maxAbsDifference, norm, randomNormal, referenceLogits, unit } from './backprop-helpers.js';
 

@@ -20,7 +20,7 @@ test('explain on the bundled model writes an overlay, a raw map and a JSON summa
   const r = lrsal(['explain', kitten, '--method', 'vanilla', '--queries', '60', '--seed', '3', '--out', out, '--json']);
   assert.equal(r.code, 0, r.stderr);
   const summary = JSON.parse(r.stdout);
-  assert.deepEqual(summary.target, { index: 281, label: 'tabby' });
+  assert.deepEqual(summary.target, { index: 281, label: 'tabby', wnid: 'n02123045' });
   assert.equal(summary.method, 'vanilla');
   assert.equal(summary.gradient, 'blockwise');
   assert.equal(summary.queries, 60);

@@ -7,9 +7,9 @@ import { describe, it } from 'node:test';
 import OpenAI from 'openai';
 import { LrsalError } from '../src/core/errors.js';
 import { offlineEmbeddings } from '../src/embeddings/offline.js';
-import { openAiEmbeddings, type OpenAiEmbeddingOptions } from '../src/embeddings/openai-compatible.js';
+import { openAiEmbeddings, type OpenAiEmbeddingOptions } from '../src/models/remote/openai-embeddings.js';
 import { embedTarget, semanticObjectives } from '../src/objectives/semantic.js';
-import { startEmbeddingsServer, type EmbeddingsRouteOptions, type EmbeddingsServer } from '../src/server/embeddings-route.js';
+import { startEmbeddingsServer, type EmbeddingsRouteOptions, type EmbeddingsServer } from '../src/stand-in/embeddings-route.js';
 
 const offline = offlineEmbeddings();
 

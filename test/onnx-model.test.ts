@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { explain } from '../src/explain.js';
+import { explain } from '../src/explain/index.js';
 import { BLACK_BOX_GRADIENTS } from '../src/gradients/registry.js';
 import { METHODS } from '../src/methods/registry.js';
 import { loadClassifier, type Classifier } from '../src/models/classifier.js';

@@ -6,7 +6,7 @@ import { openAiChatModel } from '../src/models/remote/openai-chat.js';
 import type { RemoteOptions } from '../src/models/remote/options.js';
 import type { RemoteLabelModel, RemoteTextModel } from '../src/models/remote/types.js';
 import { visionApiModel } from '../src/models/remote/vision-api.js';
-import { startStandInServer, type StandInServer } from '../src/server/stand-in.js';
+import { startStandInServer, type StandInServer } from '../src/stand-in/stand-in.js';
 import { copies, fastOptions, kittenInput, sharedClassifier, withServer } from './remote-fixtures.js';
 
 after(async () => (await sharedClassifier()).dispose());

@@ -7,8 +7,8 @@ import { loadClassifier, type Classifier } from '../src/models/classifier.js';
 import { packageRoot } from '../src/models/config.js';
 import type { RemoteOptions } from '../src/models/remote/options.js';
 import { rgbToChw } from '../src/models/remote/png.js';
-import { startStandInServer, type StandInApi, type StandInServer } from '../src/server/stand-in.js';
-import type { StandInFaults } from '../src/server/faults.js';
+import { startStandInServer, type StandInApi, type StandInServer } from '../src/stand-in/stand-in.js';
+import type { StandInFaults } from '../src/stand-in/faults.js';
 
 export const SHAPE = { channels: 3, height: 224, width: 224 };
 

@@ -2,7 +2,7 @@
 import { LrsalError } from '../core/errors.js';
 import type { BackwardContext } from './backward.js';
 import { numel } from './graph-builder.js';
-import { attr, makeAttr, type OnnxNode } from './onnx-model.js';
+import { attr, makeAttr, type OnnxNode } from './onnx-proto.js';
 
 /** Maps output gradients (undefined: none) to input gradients (undefined: not needed or zero). */
 export type BackwardRule = (c: BackwardContext, node: OnnxNode, dy: readonly (string | undefined)[]) => (string | undefined)[];

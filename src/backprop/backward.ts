@@ -6,7 +6,7 @@ import { LrsalError } from '../core/errors.js';
 import { BACKWARD_RULES } from './backward-ops.js';
 import type { GraphBuilder } from './graph-builder.js';
 import type { LoweredForward } from './lower.js';
-import { makeAttr, type OnnxNode } from './onnx-model.js';
+import { makeAttr, type OnnxNode } from './onnx-proto.js';
 
 export class BackwardContext {
   constructor(

@@ -7,8 +7,8 @@ import { LrsalError } from '../core/errors.js';
 import { appendBackward } from './backward.js';
 import { numel, TARGET_OPSET } from './graph-builder.js';
 import { lowerForward } from './lower.js';
-import { DataType, encodeModel, makeAttr, type OnnxModel, type OnnxNode } from './onnx-model.js';
-import { probeModel } from './probe.js';
+import { DataType, encodeModel, makeAttr, type OnnxProto, type OnnxNode } from './onnx-proto.js';
+import type { ModelProbe } from './probed.js';
 
 export const GRADIENT_IO = {
   onehot: 'lrsal_onehot',
@@ -35,7 +35,7 @@ export interface GradientGraphOptions {
 /** Operators that only rearrange or pass values on; looked through when searching for a final Softmax. */
 const LAYOUT_OPS = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity', 'Dropout']);
 
-export function chooseInput(model: OnnxModel, requested?: string): { name: string; dims: (number | string)[] } {
+export function chooseInput(model: OnnxProto, requested?: string): { name: string; dims: (number | string)[] } {
   const initializers = new Set(model.graph.initializers.map((t) => t.name));
   const inputs = model.graph.inputs.filter((i) => !initializers.has(i.name));
   const input = requested ? inputs.find((i) => i.name === requested) : inputs[0];
@@ -44,7 +44,7 @@ export function chooseInput(model: OnnxModel, requested?: string): { name: strin
 }
 
 /** The logits: an explicit tensor, else the input of the Softmax that ends the first output, else that output. */
-export function chooseLogits(model: OnnxModel, requested?: string): string {
+export function chooseLogits(model: OnnxProto, requested?: string): string {
   if (requested) return requested;
   const producers = new Map<string, OnnxNode>();
   for (const node of model.graph.nodes) for (const o of node.outputs) producers.set(o, node);
@@ -68,7 +68,8 @@ function resolveInputDims(declared: readonly (number | string)[], override?: rea
   return dims as number[];
 }
 
-export async function buildGradientGraph(modelBytes: Uint8Array, model: OnnxModel, options: GradientGraphOptions = {}): Promise<GradientGraph> {
+/** `probe` runs the model once to learn every tensor's shape (onnxruntime does it: src/models/onnx-probe.ts). */
+export async function buildGradientGraph(modelBytes: Uint8Array, model: OnnxProto, options: GradientGraphOptions, probeModel: ModelProbe): Promise<GradientGraph> {
   const input = chooseInput(model, options.inputName);
   const inputDims = resolveInputDims(input.dims, options.inputShape);
   const logitsName = chooseLogits(model, options.logitsOutput);

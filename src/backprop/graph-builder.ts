@@ -1,5 +1,5 @@
 /** Accumulates the nodes and constants of the generated forward + backward graph. */
-import { DataType, type Attribute, type OnnxNode, type Tensor } from './onnx-model.js';
+import { DataType, type Attribute, type OnnxNode, type Tensor } from './onnx-proto.js';
 
 /** The operator-set version of every node the builder emits (ScatterElements reduction needs ≥ 16). */
 export const TARGET_OPSET = 17;

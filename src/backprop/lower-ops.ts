@@ -1,7 +1,7 @@
 /** Per-operator lowering of an original ONNX node into primitive nodes with opset-17 semantics. */
 import { normAxis, numel } from './graph-builder.js';
 import type { LowerContext } from './lower.js';
-import { attrFloat, attrInt, attrInts, attrString, makeAttr } from './onnx-model.js';
+import { attrFloat, attrInt, attrInts, attrString, makeAttr } from './onnx-proto.js';
 
 type LoweringRule = (c: LowerContext) => (string | undefined)[];
 

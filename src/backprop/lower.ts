@@ -6,8 +6,8 @@
 import { LrsalError } from '../core/errors.js';
 import { GraphBuilder } from './graph-builder.js';
 import { LOWERING_RULES } from './lower-ops.js';
-import { DataType, type OnnxModel, type OnnxNode, type Tensor } from './onnx-model.js';
-import type { ProbedTensor } from './probe.js';
+import { DataType, type OnnxProto, type OnnxNode, type Tensor } from './onnx-proto.js';
+import type { ProbedTensor } from './probed.js';
 
 /** Operators whose outputs depend on an input's shape only, never on its values. */
 const SHAPE_ONLY_OPS = new Set(['Shape', 'Size']);
@@ -81,7 +81,7 @@ export class LowerContext {
 }
 
 export function lowerForward(
-  model: OnnxModel,
+  model: OnnxProto,
   probed: Map<string, ProbedTensor>,
   inputName: string,
   logitsName: string,

@@ -1,10 +1,10 @@
 /** `lrsal eval`: deletion/insertion AUC per method × gradient source at one query budget (paper Table 1). */
 import { writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { loadDifferentiableModel, type DifferentiableModel } from '../backprop/index.js';
-import { evaluateDeletionInsertion } from '../evaluation/deletion-insertion-eval.js';
-import { readManifest } from '../evaluation/manifest.js';
-import type { GradientName } from '../explain.js';
+import { loadDifferentiableModel, type DifferentiableModel } from '../models/differentiable-onnx.js';
+import { evaluateDeletionInsertion } from '../experiments/deletion-insertion-eval.js';
+import { readManifest } from '../experiments/manifest.js';
+import type { GradientName } from '../explain/index.js';
 import { NOISE_SHAPES, type NoiseShape } from '../gradients/noise-shapes.js';
 import { BLACK_BOX_GRADIENTS } from '../gradients/registry.js';
 import { METHODS, type MethodName } from '../methods/registry.js';

@@ -4,12 +4,14 @@ import { basename, dirname, extname, join } from 'node:path';
 import { Command, Option } from 'commander';
 import { invalidArgument } from '../core/errors.js';
 import { DEFAULT_CACHE_DIR } from '../models/remote/options.js';
-import { DEFAULT_IG_BASELINE, EXPLAIN_DEFAULTS, explain, type ExplainOptions } from '../explain.js';
-import { NOISE_SHAPES } from '../gradients/noise-shapes.js';
+import { DEFAULT_IG_BASELINE, EXPLAIN_DEFAULTS, explain, type ExplainOptions, type GradientName } from '../explain/index.js';
+import { NOISE_SHAPES, type NoiseShape } from '../gradients/noise-shapes.js';
 import { BLACK_BOX_GRADIENTS } from '../gradients/registry.js';
-import { CHANNEL_REDUCTIONS } from '../methods/channel-reduction.js';
-import { METHODS } from '../methods/registry.js';
-import { loadClassifier } from '../models/classifier.js';
+import { CHANNEL_REDUCTIONS, type ChannelReduction } from '../methods/channel-reduction.js';
+import type { Aggregate } from '../methods/noise-tunnel.js';
+import { METHODS, type MethodName } from '../methods/registry.js';
+import { loadClassifier, type Classifier } from '../models/classifier.js';
+import type { RemoteLabelModel, RemoteTextModel } from '../models/remote/types.js';
 import { REMOTE_OBJECTIVES } from '../objectives/remote.js';
 import { SCORE_OBJECTIVES } from '../objectives/scores.js';
 import type { RgbImage } from '../io/image.js';
@@ -19,10 +21,31 @@ import { addModelOptions, classifierOptions, type ModelFlags } from './model-opt
 import { fraction, integer, positiveNumber } from './parse.js';
 import { pick } from '../core/options.js';
 import { progressBar } from './progress.js';
-import { REMOTE_APIS, runRemoteExplain, type RemoteFlags } from './remote-explain.js';
-import type { RemoteExplainOptions } from '../remote-explain.js';
+import { REMOTE_APIS, openRemote, type RemoteFlags } from './remote-explain.js';
 
-interface ExplainFlags extends ModelFlags, Omit<ExplainOptions, 'onProgress' | 'signal' | 'objective'>, Omit<Partial<RemoteFlags>, 'model' | 'queries' | 'target'> {
+interface ExplainFlags extends ModelFlags, Omit<Partial<RemoteFlags>, 'model' | 'queries' | 'target' | 'objective'> {
+  method?: MethodName;
+  gradient?: GradientName;
+  tunnel?: Aggregate;
+  queries?: number;
+  seed?: number;
+  target?: string;
+  sigma?: number;
+  block?: number;
+  noise?: NoiseShape;
+  tile?: number;
+  grid?: number;
+  survey?: number;
+  antithetic?: boolean;
+  baseline?: boolean;
+  batchSize?: number;
+  steps?: number;
+  samples?: number;
+  noiseLevel?: number;
+  igBaseline?: string;
+  cells?: number;
+  keep?: number;
+  reduction?: ChannelReduction;
   objective?: string;
   out?: string;
   json?: boolean;
@@ -34,6 +57,7 @@ export function explainCommand(): Command {
     .description('saliency map of one image: PNG overlay + raw map (.npy)')
     .argument('<image>', 'JPEG/PNG/WebP image')
     .addOption(new Option('--method <name>', 'saliency method').choices(METHODS).default(EXPLAIN_DEFAULTS.method))
+    .addOption(new Option('--tunnel <aggregate>', 'wrap the method in a noise tunnel (e.g. --method ig --tunnel smoothgrad)').choices(['smoothgrad', 'vargrad']))
     .addOption(new Option('--gradient <source>', 'gradient source: black-box estimators, or backprop (exact, for comparison)').choices([...BLACK_BOX_GRADIENTS, 'backprop']).default(EXPLAIN_DEFAULTS.gradient))
     .option('--queries <n>', 'total model queries for the map, prediction included', integer('--queries', 1), EXPLAIN_DEFAULTS.queries)
     .option('--seed <n>', 'random seed (same seed → same map)', integer('--seed', 0), EXPLAIN_DEFAULTS.seed)
@@ -85,76 +109,49 @@ export function explainCommand(): Command {
       stop.abort();
     };
     process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+    let box: Classifier | RemoteLabelModel | RemoteTextModel | undefined;
     try {
+      let options: ExplainOptions = { ...explainOptions(flags), stopSignal: stop.signal, onProgress: (p) => bar.update(p) };
       if (flags.api) {
         if (flags.gradient === 'backprop') throw invalidArgument('--gradient backprop needs the model file; a remote black box has no gradients');
-        const { objective: _objective, target: _target, ...rest } = explainOptions(flags);
-        const remoteFlags = { ...flags, api: flags.api, queries: flags.queries ?? EXPLAIN_DEFAULTS.queries } as RemoteFlags;
-        const r = await runRemoteExplain(imagePath, remoteFlags, { ...rest, stopSignal: stop.signal } as Omit<RemoteExplainOptions, 'target'>, bar);
-        bar.stop();
-        const tag = `${r.method}-${r.gradient}`;
-        const outputs = await writeOutputs(imagePath, flags.out, tag, r.image, r.map);
-        const summary = {
-          target: r.target,
-          answer: r.answer,
-          method: r.method,
-          gradient: r.gradient,
-          objective: r.objective,
-          queries: r.queries,
-          cost: r.stats.cost,
-          cacheHits: r.stats.cacheHits,
-          sent: r.stats.sent,
-          seconds: Number(r.seconds.toFixed(3)),
-          seed: r.seed,
-          sigma: r.sigma,
-          outputs,
-        };
-        if (flags.json) process.stdout.write(JSON.stringify(summary) + '\n');
-        else {
-          process.stdout.write(
-            `the model answered "${r.answer}"; explained ${r.target.lemma ?? r.target.text} with ${tag}, ${r.queries} queries ` +
-              `(${r.stats.sent} sent, ${r.stats.cacheHits} from cache, cost ${r.stats.cost}) in ${r.seconds.toFixed(1)} s\n` +
-              `wrote ${outputs.overlay} and ${outputs.map}\n`,
-          );
+        const remote = await openRemote({ ...flags, api: flags.api, queries: flags.queries ?? EXPLAIN_DEFAULTS.queries } as RemoteFlags);
+        box = remote.model;
+        options = { ...options, ...remote.options };
+      } else {
+        if (flags.objective && !(SCORE_OBJECTIVES as readonly string[]).includes(flags.objective)) {
+          throw invalidArgument(`--objective ${flags.objective} needs a remote model (--api); score models take ${SCORE_OBJECTIVES.join(', ')}`);
         }
-        return;
+        const warn = (m: string) => process.stderr.write(`lrsal: warning: ${m}\n`);
+        box = await loadClassifier(classifierOptions(flags, warn));
       }
-      if (flags.objective && !(SCORE_OBJECTIVES as readonly string[]).includes(flags.objective)) {
-        throw invalidArgument(`--objective ${flags.objective} needs a remote model (--api); score models take ${SCORE_OBJECTIVES.join(', ')}`);
-      }
-      const warn = (m: string) => process.stderr.write(`lrsal: warning: ${m}\n`);
-      const classifier = await loadClassifier(classifierOptions(flags, warn));
-      try {
-        const result = await explain(classifier, imagePath, { ...explainOptions(flags), stopSignal: stop.signal, onProgress: (p) => bar.update(p) });
-        bar.stop();
-        const tag = result.gradient === 'none' ? result.method : `${result.method}-${result.gradient}`;
-        const outputs = await writeOutputs(imagePath, flags.out, tag, result.image, result.map);
-        const summary = {
-          target: result.target,
-          method: result.method,
-          gradient: result.gradient,
-          objective: result.objective,
-          queries: result.queries,
-          seconds: Number(result.seconds.toFixed(3)),
-          seed: result.seed,
-          sigma: result.sigma,
-          predictions: result.predictions,
-          outputs,
-        };
-        if (flags.json) process.stdout.write(JSON.stringify(summary) + '\n');
-        else {
-          const top = result.predictions[0]!;
-          process.stdout.write(
-            `predicted ${top.label} (${(top.probability * 100).toFixed(1)} %); explained ${result.target.label} [${result.target.index}] ` +
-              `with ${tag}, ${result.queries} queries in ${result.seconds.toFixed(1)} s\n` +
-              `wrote ${outputs.overlay} and ${outputs.map}\n`,
-          );
-        }
-      } finally {
-        await classifier.dispose();
+      const result = await explain(box, imagePath, options);
+      bar.stop();
+      const tag = result.gradient === 'none' ? result.method : `${result.method}-${result.gradient}`;
+      const outputs = await writeOutputs(imagePath, flags.out, tag.replace(/[()]/g, '_'), result.image!, result.map);
+      const summary = {
+        target: result.target,
+        ...(result.answer !== undefined ? { answer: result.answer } : { predictions: result.predictions }),
+        method: result.method,
+        gradient: result.gradient,
+        objective: result.objective,
+        queries: result.queries,
+        ...(flags.api ? { sent: result.sent, cacheHits: result.cacheHits, cost: result.cost } : {}),
+        queryStats: result.queryStats,
+        seconds: Number(result.seconds.toFixed(3)),
+        seed: result.seed,
+        sigma: result.sigma,
+        outputs,
+      };
+      if (flags.json) process.stdout.write(JSON.stringify(summary) + '\n');
+      else {
+        const said = result.answer !== undefined ? `the model answered "${result.answer}"` : `predicted ${result.predictions[0]!.label} (${(result.predictions[0]!.probability * 100).toFixed(1)} %)`;
+        const what = result.target.index !== undefined ? `${result.target.label} [${result.target.index}]` : result.target.label;
+        const paid = flags.api ? ` (${result.sent} sent, ${result.cacheHits} from cache, cost ${result.cost})` : '';
+        process.stdout.write(`${said}; explained ${what} with ${tag}, ${result.queries} queries${paid} in ${result.seconds.toFixed(1)} s\nwrote ${outputs.overlay} and ${outputs.map}\n`);
       }
     } finally {
       bar.stop();
+      await box?.dispose();
       process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     }
   });
@@ -171,6 +168,6 @@ async function writeOutputs(imagePath: string, out: string | undefined, tag: str
 }
 
 function explainOptions(f: ExplainFlags): ExplainOptions {
-  const keys = ['method', 'gradient', 'queries', 'seed', 'objective', 'target', 'sigma', 'block', 'noise', 'tile', 'grid', 'survey', 'antithetic', 'baseline', 'batchSize', 'steps', 'samples', 'noiseLevel', 'igBaseline', 'cells', 'keep', 'reduction'] as const;
+  const keys = ['method', 'gradient', 'tunnel', 'queries', 'seed', 'objective', 'target', 'sigma', 'block', 'noise', 'tile', 'grid', 'survey', 'antithetic', 'baseline', 'batchSize', 'steps', 'samples', 'noiseLevel', 'igBaseline', 'cells', 'keep', 'reduction'] as const;
   return pick(f, [...keys]) as ExplainOptions;
 }

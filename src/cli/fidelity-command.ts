@@ -1,17 +1,17 @@
 /** `lrsal fidelity`: cosine (and rank correlation) of black-box estimates to the backprop gradient. */
 import { writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
-import { loadDifferentiableModel } from '../backprop/index.js';
-import { measureFidelity, type FidelityConfig } from '../evaluation/fidelity.js';
+import { loadDifferentiableModel } from '../models/differentiable-onnx.js';
+import { measureFidelity, type FidelityConfig } from '../experiments/fidelity.js';
 import { NOISE_SHAPES, type NoiseShape } from '../gradients/noise-shapes.js';
 import { PREPROCESSING_PRESETS, type PresetName } from '../models/preprocess.js';
 import { resolvePreprocessing } from '../models/config.js';
-import { readManifest } from '../evaluation/manifest.js';
+import { readManifest } from '../experiments/manifest.js';
 import { BLACK_BOX_GRADIENTS, type BlackBoxGradientName } from '../gradients/registry.js';
 import { loadClassifier } from '../models/classifier.js';
 import { pixelStep } from '../models/preprocess.js';
 import { SCORE_OBJECTIVES, type ScoreObjective } from '../objectives/scores.js';
-import { DEFAULT_SIGMA_GREY_LEVELS } from '../explain.js';
+import { DEFAULT_SIGMA_GREY_LEVELS } from '../explain/index.js';
 import { addModelOptions, classifierOptions, type ModelFlags } from './model-options.js';
 import { choice, fraction, integer, list, positiveNumber } from './parse.js';
 import { progressBar } from './progress.js';

@@ -10,10 +10,9 @@ import { DEFAULT_CACHE_DIR, type RemoteOptions } from '../models/remote/options.
 import type { RemoteLabelModel, RemoteTextModel } from '../models/remote/types.js';
 import { visionApiModel } from '../models/remote/vision-api.js';
 import { REMOTE_OBJECTIVES, type RemoteObjective } from '../objectives/remote.js';
-import { explainRemote, type RemoteExplainOptions } from '../remote-explain.js';
+import type { ExplainOptions } from '../explain/index.js';
 import { offlineEmbeddings } from '../embeddings/offline.js';
-import { openAiEmbeddings } from '../embeddings/openai-compatible.js';
-import type { ProgressReporter } from './progress.js';
+import { openAiEmbeddings } from '../models/remote/openai-embeddings.js';
 
 export const REMOTE_APIS = ['vision', 'openai', 'http'] as const;
 export type RemoteApi = (typeof REMOTE_APIS)[number];
@@ -88,7 +87,11 @@ async function confirmCost(model: RemoteLabelModel | RemoteTextModel, flags: Rem
   }
 }
 
-export async function runRemoteExplain(imagePath: string, flags: RemoteFlags, explainOptions: Omit<RemoteExplainOptions, 'target'>, bar: ProgressReporter) {
+/**
+ * The remote model and the remote-only explain options from the flags, after the cost check: nothing is sent
+ * before the estimate is shown and accepted. The caller disposes of the model.
+ */
+export async function openRemote(flags: RemoteFlags): Promise<{ model: RemoteLabelModel | RemoteTextModel; options: Pick<ExplainOptions, 'objective' | 'question' | 'embeddings' | 'size' | 'target'> }> {
   if (!flags.target) throw invalidArgument('--api needs --target (a class name, WordNet id, or for semantic the target answer)');
   const objective = (flags.objective ?? (flags.api === 'openai' ? 'prompt' : 'label')) as RemoteObjective;
   if (!(REMOTE_OBJECTIVES as readonly string[]).includes(objective)) {
@@ -99,14 +102,15 @@ export async function runRemoteExplain(imagePath: string, flags: RemoteFlags, ex
   try {
     await confirmCost(model, flags);
     const semantic = objective === 'semantic' ? semanticOptions(flags) : {};
-    return await explainRemote(model, imagePath, { ...explainOptions, ...semantic, objective, target: flags.target, size, onProgress: (p) => bar.update(p) });
-  } finally {
+    return { model, options: { ...semantic, objective, target: flags.target, size } };
+  } catch (error) {
     await model.dispose();
+    throw error;
   }
 }
 
 /** Question and embedding provider of the semantic objective: offline GloVe, or an OpenAI-compatible endpoint. */
-function semanticOptions(flags: RemoteFlags): Pick<RemoteExplainOptions, 'question' | 'embeddings'> {
+function semanticOptions(flags: RemoteFlags): Pick<ExplainOptions, 'question' | 'embeddings'> {
   const where = flags.embeddings ?? 'offline';
   const embeddings =
     where === 'offline'

@@ -4,7 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import { loadClassifier } from '../models/classifier.js';
-import { startStandInServer, type StandInApi } from '../server/stand-in.js';
+import { startStandInServer, type StandInApi } from '../stand-in/stand-in.js';
 import { addModelOptions, classifierOptions, type ModelFlags } from './model-options.js';
 import { integer } from './parse.js';
 

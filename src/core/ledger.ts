@@ -74,8 +74,14 @@ export function metered(f: BatchFunction, ledger: QueryLedger): BatchFunction {
     shape: f.shape,
     async evaluate(inputs, count, signal) {
       ledger.charge(count);
+      const first = ledger.spent - count;
       const values = await f.evaluate(inputs, count, signal);
       ledger.notify();
+      for (let i = 0; i < values.length; i++) {
+        if (!Number.isFinite(values[i]!)) {
+          throw new LrsalError('MODEL_OUTPUT', `f returned ${values[i]} for query ${first + i + 1} of the run; a map needs finite values (check the model or function)`);
+        }
+      }
       return values;
     },
   };

@@ -7,11 +7,10 @@
  *     variate with zero mean: the random directions then only estimate ∇f − c·v, and c·v is added back.
  * Unbiased for whatever the inner estimator estimates (P∇f for structured noise: c·Pv is added back). It helps
  * only as far as the prior is aligned with the gradient: the variance removed is a fraction cos²(v, ∇f).
+ * The prior is any direction function; models/surrogate-prior.ts makes one from a white-box surrogate model.
  */
 import { invalidArgument, LrsalError } from '../core/errors.js';
 import { sizeOf, type Shape } from '../core/tensor.js';
-import type { BackpropObjective, DifferentiableModel } from '../backprop/index.js';
-import type { Preprocessing } from '../models/preprocess.js';
 import type { GradientSource } from './gradient-source.js';
 import { projectOntoNoise } from './noise-shapes.js';
 import type { RandomDirectionSource } from './random-directions.js';
@@ -59,45 +58,3 @@ export function priorGuided(inner: RandomDirectionSource, shape: Shape, prior: P
     },
   };
 }
-
-/**
- * The gradient of a white-box surrogate as a prior for a black box with other preprocessing: map the
- * black box's input to pixels and on to the surrogate's input (both affine per channel, perhaps with the
- * channel order swapped), differentiate there, and bring the gradient back with the chain rule:
- * ∂f_s/∂x_b[c] = ∂f_s/∂x_s[c'] · (∂x_s/∂pixel) · (∂pixel/∂x_b), c and c' reading the same RGB channel.
- * Both models must take the same crop at the same size.
- */
-export function surrogatePrior(
-  surrogate: DifferentiableModel,
-  surrogatePre: Preprocessing,
-  blackBoxPre: Preprocessing,
-  target: number,
-  objective: BackpropObjective,
-): PriorDirection {
-  return async (x) => {
-    const plane = x.length / 3;
-    const xs = new Float32Array(x.length);
-    const gain = new Float64Array(3);
-    for (let c = 0; c < 3; c++) {
-      const k = rgbOf(blackBoxPre, c);
-      const cs = channelOf(surrogatePre, k);
-      // pixel·scale = x_b·std_b + mean_b; x_s = (pixel·scale_s − mean_s) / std_s.
-      const toScaledPixel = (value: number) => (value * blackBoxPre.std[k]! + blackBoxPre.mean[k]!) / blackBoxPre.scale;
-      for (let i = 0; i < plane; i++) {
-        xs[cs * plane + i] = (toScaledPixel(x[c * plane + i]!) * surrogatePre.scale - surrogatePre.mean[k]!) / surrogatePre.std[k]!;
-      }
-      gain[c] = (blackBoxPre.std[k]! / blackBoxPre.scale) * (surrogatePre.scale / surrogatePre.std[k]!);
-    }
-    const { gradient } = await surrogate.gradient(xs, target, objective);
-    const out = new Float32Array(x.length);
-    for (let c = 0; c < 3; c++) {
-      const cs = channelOf(surrogatePre, rgbOf(blackBoxPre, c));
-      for (let i = 0; i < plane; i++) out[c * plane + i] = gradient[cs * plane + i]! * gain[c]!;
-    }
-    return out;
-  };
-}
-
-/** Model channel c reads RGB channel rgbOf(c); RGB channel k sits in model channel channelOf(k). */
-const rgbOf = (p: Preprocessing, c: number) => (p.channelOrder === 'BGR' ? 2 - c : c);
-const channelOf = rgbOf;

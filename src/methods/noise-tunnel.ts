@@ -1,13 +1,15 @@
 /**
- * SmoothGrad and VarGrad as one wrapper over a gradient source (as Captum's NoiseTunnel): estimate the
- * gradient at m noisy copies x + ε_i, ε_i ~ N(0, (level·(max x − min x))²), and report their mean
- * (SmoothGrad) or their per-element variance (VarGrad). The budget is split evenly across copies;
- * mean and variance stream through Welford's update, so memory does not grow with m.
+ * SmoothGrad and VarGrad as one wrapper over any attribution method (as Captum's NoiseTunnel): run the inner
+ * method at m noisy copies x + ε_i, ε_i ~ N(0, (level·(max x − min x))²), and report the mean (SmoothGrad)
+ * or the per-element variance (VarGrad) of its attributions. Given a gradient source, the inner method is the
+ * vanilla gradient (the classic SmoothGrad); given IG, it is SmoothGrad over IG. The budget is split evenly
+ * across copies; mean and variance stream through Welford's update, so memory does not grow with m.
  */
 import { requireInteger } from '../core/errors.js';
 import { splitBudget } from '../core/ledger.js';
 import type { GradientSource } from '../gradients/gradient-source.js';
 import { requireBudget, type AttributionMethod } from './attribution.js';
+import { vanillaGradient } from './vanilla.js';
 
 export interface NoiseTunnelOptions {
   /** Noisy copies m (default 10). */
@@ -20,14 +22,20 @@ export const NOISE_TUNNEL_DEFAULTS = { samples: 10, noiseLevel: 0.15 };
 
 export type Aggregate = 'smoothgrad' | 'vargrad';
 
-export function noiseTunnel(source: GradientSource, aggregate: Aggregate, options: NoiseTunnelOptions = {}): AttributionMethod {
+function isGradientSource(inner: GradientSource | AttributionMethod): inner is GradientSource {
+  return 'estimate' in inner;
+}
+
+export function noiseTunnel(inner: GradientSource | AttributionMethod, aggregate: Aggregate, options: NoiseTunnelOptions = {}): AttributionMethod {
   const { samples, noiseLevel } = { ...NOISE_TUNNEL_DEFAULTS, ...options };
   requireInteger('samples', samples, aggregate === 'vargrad' ? 2 : 1);
+  const method = isGradientSource(inner) ? vanillaGradient(inner) : inner;
+  const name = isGradientSource(inner) || method.name === 'vanilla' ? aggregate : `${aggregate}(${method.name})`;
   return {
-    name: aggregate,
-    minQueries: samples * source.minQueries,
+    name,
+    minQueries: samples * method.minQueries,
     async attribute({ f, x, queries, rng, signal }) {
-      requireBudget(aggregate, queries, samples * source.minQueries, `${samples} copies × ${source.minQueries} queries per ${source.name} estimate`);
+      requireBudget(name, queries, samples * method.minQueries, `${samples} copies × ${method.minQueries} queries per ${method.name} map`);
       let min = Infinity;
       let max = -Infinity;
       for (const v of x) {
@@ -35,28 +43,34 @@ export function noiseTunnel(source: GradientSource, aggregate: Aggregate, option
         if (v > max) max = v;
       }
       const sigma = noiseLevel * (max - min || 1);
-      const mean = new Float64Array(x.length);
-      const m2 = new Float64Array(x.length);
+      let outShape = f.shape;
+      let mean = new Float64Array(0);
+      let m2 = new Float64Array(0);
       const noisy = new Float32Array(x.length);
       let spent = 0;
       const shares = splitBudget(queries, samples);
       for (let i = 0; i < samples; i++) {
         rng.fillNormal(noisy, 0, noisy.length, sigma);
         for (let j = 0; j < x.length; j++) noisy[j]! += x[j]!;
-        const { gradient, queries: used } = await source.estimate({ f, x: noisy, queries: shares[i]!, rng, signal });
+        const { values: gradient, shape, queries: used } = await method.attribute({ f, x: noisy, queries: shares[i]!, rng, ...(signal ? { signal } : {}) });
         spent += used;
+        if (i === 0) {
+          outShape = shape;
+          mean = new Float64Array(gradient.length);
+          m2 = new Float64Array(gradient.length);
+        }
         const n = i + 1;
-        for (let j = 0; j < x.length; j++) {
+        for (let j = 0; j < gradient.length; j++) {
           const g = gradient[j]!;
           const delta = g - mean[j]!;
           mean[j]! += delta / n;
           m2[j]! += delta * (g - mean[j]!);
         }
       }
-      const values = new Float32Array(x.length);
+      const values = new Float32Array(mean.length);
       if (aggregate === 'smoothgrad') values.set(mean);
-      else for (let j = 0; j < x.length; j++) values[j] = m2[j]! / samples;
-      return { values, shape: f.shape, queries: spent };
+      else for (let j = 0; j < mean.length; j++) values[j] = m2[j]! / samples;
+      return { values, shape: outShape, queries: spent };
     },
   };
 }

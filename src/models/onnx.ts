@@ -22,7 +22,7 @@ export interface OnnxModelOptions {
   /** Input height/width when the model's shape leaves them dynamic. */
   height?: number;
   width?: number;
-  /** Largest batch per call (default 8; 1 if the model's batch dimension is fixed to 1). */
+  /** Cap on inputs per onnxruntime run (default none: a call runs as one batch; a fixed batch dimension is its own cap). */
   maxBatch?: number;
   /** onnxruntime intra-op threads (default: all cores; onnxruntime's own default used one core here). */
   threads?: number;
@@ -63,7 +63,9 @@ export async function loadOnnxModel(path: string, options: OnnxModelOptions = {}
   const geometry = inputGeometry(path, dims, options);
   const scoreKind = options.scoreKind ?? (/prob|softmax/i.test(outputName) ? 'probabilities' : 'logits');
   const fixedBatch = typeof dims[0] === 'number' ? dims[0] : undefined;
-  const maxBatch = fixedBatch ?? options.maxBatch ?? 8;
+  // A dynamic batch runs each call's inputs as one onnxruntime batch: --batch-size means what it says end to end.
+  // Only a model with a fixed batch, or an explicit maxBatch cap, splits a call.
+  const maxBatch = fixedBatch ?? options.maxBatch ?? Number.MAX_SAFE_INTEGER;
   const shape = geometry.shape;
   const perInput = sizeOf(shape);
 

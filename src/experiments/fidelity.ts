@@ -5,14 +5,15 @@
  * surrogate prior vary. Beside each row: the isotropic bound √(n/(n+d)) and, for structured noise, the
  * shape's own ceiling |P∇f|/|∇f| · √(n/(n+m)) (m = the noise subspace's dimension).
  */
-import type { BackpropObjective, DifferentiableModel } from '../backprop/index.js';
+import type { BackpropObjective, DifferentiableModel } from '../models/differentiable-onnx.js';
 import { metered, QueryLedger } from '../core/ledger.js';
 import { Rng } from '../core/rng.js';
 import { cosine, sizeOf } from '../core/tensor.js';
 import type { GradientSource } from '../gradients/gradient-source.js';
 import { noiseLayout, projectOntoNoise, type NoiseShape } from '../gradients/noise-shapes.js';
 import { FOCUSED_DEFAULTS } from '../gradients/focused.js';
-import { priorGuided, surrogatePrior } from '../gradients/prior-guided.js';
+import { priorGuided } from '../gradients/prior-guided.js';
+import { surrogatePrior } from '../models/surrogate-prior.js';
 import { createGradientSource, type BlackBoxGradientName } from '../gradients/registry.js';
 import { reduceChannels } from '../methods/channel-reduction.js';
 import type { Classifier } from '../models/classifier.js';

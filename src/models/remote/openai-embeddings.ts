@@ -6,14 +6,14 @@
  * from an environment variable and never printed.
  */
 import OpenAI from 'openai';
-import { LrsalError } from '../core/errors.js';
-import { displayUrl, trimBase } from '../models/remote/http.js';
-import { apiKeyFromEnv, resolveRemoteOptions, type RemoteOptions } from '../models/remote/options.js';
-import { RemoteQueries, type RemoteProtocol } from '../models/remote/remote-queries.js';
-import { AttemptFailure } from '../models/remote/retry.js';
-import type { RemoteStats } from '../models/remote/types.js';
-import type { EmbeddingProvider, TextEmbedding } from './provider.js';
-import { classifyOpenAiError } from '../models/remote/openai-errors.js';
+import { LrsalError } from '../../core/errors.js';
+import { displayUrl, trimBase } from './http.js';
+import { apiKeyFromEnv, resolveRemoteOptions, type RemoteOptions } from './options.js';
+import { RemoteQueries, type RemoteProtocol } from './remote-queries.js';
+import { AttemptFailure } from './retry.js';
+import type { RemoteStats } from './types.js';
+import type { EmbeddingProvider, TextEmbedding } from '../../embeddings/provider.js';
+import { classifyOpenAiError } from './openai-errors.js';
 
 export const DEFAULT_EMBEDDINGS_ENDPOINT = 'https://api.openai.com/v1';
 

@@ -1,15 +1,17 @@
 /**
  * Exact input gradients of ONNX image classifiers ("backprop"), the reference the gradient-free saliency
- * estimators are measured against. The model file is turned into a second ONNX graph that computes the
- * forward pass and its reverse-mode gradient, and that graph runs in onnxruntime.
+ * estimators are measured against. The model file is compiled (src/backprop, pure) into a second ONNX graph
+ * that computes the forward pass and its reverse-mode gradient; this adapter runs that graph in onnxruntime.
  */
 import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import { invalidArgument, LrsalError } from '../core/errors.js';
-import { buildGradientGraph, GRADIENT_IO } from './gradient-graph.js';
-import { decodeModel } from './onnx-model.js';
+import { buildGradientGraph, GRADIENT_IO } from '../backprop/gradient-graph.js';
+import { decodeModel } from '../backprop/onnx-proto.js';
+import type { BackpropObjective, DifferentiableModel } from './differentiable.js';
+import { probeModel } from './onnx-probe.js';
 
-export type BackpropObjective = 'logit' | 'probability' | 'logProbability';
+export type { BackpropObjective, DifferentiableModel, InputGradient } from './differentiable.js';
 
 export interface BackpropOptions {
   /** Model input to differentiate (default: the first graph input that is not a weight). */
@@ -20,26 +22,6 @@ export interface BackpropOptions {
   inputShape?: readonly number[];
   /** onnxruntime intra-op threads (default 2). */
   threads?: number;
-}
-
-export interface InputGradient {
-  /** The objective at the input. */
-  value: number;
-  /** ∂objective/∂input, same layout as the model input (one image). */
-  gradient: Float32Array;
-  /** All class scores at the input (the logits the objective is computed from). */
-  logits: Float32Array;
-}
-
-export interface DifferentiableModel {
-  /** Model input shape without the batch dimension, e.g. [3, 224, 224]. */
-  readonly inputShape: readonly number[];
-  /** Number of classes (length of the logits). */
-  readonly classCount: number;
-  /** The tensor of the original model used as logits. */
-  readonly logitsName: string;
-  gradient(input: Float32Array, target: number, objective: BackpropObjective): Promise<InputGradient>;
-  dispose(): Promise<void>;
 }
 
 const OBJECTIVE_WEIGHTS: Record<BackpropObjective, readonly [number, number, number]> = {
@@ -65,7 +47,7 @@ export async function differentiableModelFromBytes(bytes: Uint8Array, options: B
   } catch (error) {
     throw new LrsalError('MODEL_INVALID', `not a readable ONNX model: ${(error as Error).message}`, { cause: error });
   }
-  const graph = await buildGradientGraph(bytes, model, options);
+  const graph = await buildGradientGraph(bytes, model, options, probeModel);
   const session = await ort.InferenceSession.create(graph.bytes, { intraOpNumThreads: options.threads ?? 2 });
   const inputSize = graph.inputDims.reduce((a, b) => a * b, 1);
   const classCount = graph.classCount;

@@ -4,14 +4,8 @@
  * be built with fixed shapes and shape-only subgraphs (Shape → Gather → Concat → Reshape) become constants.
  */
 import * as ort from 'onnxruntime-node';
-import { DataType, encodeExtraOutputs, type OnnxModel } from './onnx-model.js';
-
-export interface ProbedTensor {
-  readonly dims: readonly number[];
-  readonly dataType: number;
-  readonly floats?: Float32Array;
-  readonly ints?: readonly number[];
-}
+import { DataType, encodeExtraOutputs, type OnnxProto } from '../backprop/onnx-proto.js';
+import type { ProbedTensor } from '../backprop/probed.js';
 
 const ORT_TYPES: Record<string, number> = {
   float32: DataType.FLOAT, float64: DataType.DOUBLE, int64: DataType.INT64, int32: DataType.INT32,
@@ -20,7 +14,7 @@ const ORT_TYPES: Record<string, number> = {
 
 export async function probeModel(
   modelBytes: Uint8Array,
-  model: OnnxModel,
+  model: OnnxProto,
   inputName: string,
   inputDims: readonly number[],
 ): Promise<Map<string, ProbedTensor>> {

@@ -52,7 +52,7 @@ export interface OnnxGraph {
   readonly outputs: readonly ValueInfo[];
 }
 
-export interface OnnxModel {
+export interface OnnxProto {
   readonly irVersion: number;
   readonly opsets: readonly { readonly domain: string; readonly version: number }[];
   readonly graph: OnnxGraph;
@@ -60,7 +60,7 @@ export interface OnnxModel {
 
 // ---------------------------------------------------------------- decoding
 
-export function decodeModel(bytes: Uint8Array): OnnxModel {
+export function decodeModel(bytes: Uint8Array): OnnxProto {
   let irVersion = 0;
   const opsets: { domain: string; version: number }[] = [];
   let graph: OnnxGraph | undefined;
@@ -263,7 +263,7 @@ function rawInts(raw: Uint8Array, dataType: number): number[] {
 
 // ---------------------------------------------------------------- encoding
 
-export function encodeModel(model: OnnxModel): Uint8Array {
+export function encodeModel(model: OnnxProto): Uint8Array {
   const w = new ProtoWriter().varintField(1, model.irVersion).stringField(2, 'lrsal-backprop');
   w.bytesField(7, encodeGraph(model.graph));
   for (const opset of model.opsets) {

@@ -2,9 +2,9 @@
  * The paper's Table 1: deletion and insertion AUC for each method × gradient source at one query budget,
  * over the images the model classifies correctly (the others are skipped and counted).
  */
-import type { DifferentiableModel } from '../backprop/index.js';
+import type { DifferentiableModel } from '../models/differentiable-onnx.js';
 import { QueryLedger, metered } from '../core/ledger.js';
-import { explain, type GradientName } from '../explain.js';
+import { explain, type GradientName } from '../explain/index.js';
 import { blurImage } from '../io/image.js';
 import type { NoiseShape } from '../gradients/noise-shapes.js';
 import type { MethodName } from '../methods/registry.js';

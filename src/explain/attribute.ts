@@ -1,0 +1,81 @@
+/**
+ * The part every kind of black box shares once f, x and a budget exist: build the method (a name or an
+ * instance, optionally inside a noise tunnel, with its IG baseline or RISE fill in input space), spend the
+ * budget on it, and reduce the attribution to the H×W map.
+ */
+import type { BatchFunction } from '../core/batch-function.js';
+import { invalidArgument } from '../core/errors.js';
+import { pick } from '../core/options.js';
+import { Rng } from '../core/rng.js';
+import type { Shape } from '../core/tensor.js';
+import type { GradientSource } from '../gradients/gradient-source.js';
+import { blurImage, loadImage, type RgbImage } from '../io/image.js';
+import type { AttributionMethod } from '../methods/attribution.js';
+import { reduceChannels, type ChannelReduction } from '../methods/channel-reduction.js';
+import { noiseTunnel } from '../methods/noise-tunnel.js';
+import { createMethod, isMethodName } from '../methods/registry.js';
+import { blackInput, resizeShorterOf, toModelInput, type Preprocessing } from '../models/preprocess.js';
+import { DEFAULT_IG_BASELINE, type ExplainOptions } from './options.js';
+
+export interface AttributionResult {
+  values: Float32Array;
+  shape: Shape;
+  map: Float32Array;
+  /** The method's name as run (e.g. "ig", "smoothgrad(ig)", or a custom method's name). */
+  method: string;
+}
+
+type MethodOptions = Pick<ExplainOptions, 'samples' | 'noiseLevel' | 'steps' | 'cells' | 'keep' | 'batchSize' | 'igBaseline' | 'signal' | 'tunnel'> & {
+  method: string | AttributionMethod;
+  seed: number;
+  reduction: ChannelReduction;
+};
+
+/** The method to run: an instance as given, or one built by name over `source`, inside a tunnel if asked. */
+export async function buildMethod(
+  o: MethodOptions,
+  source: GradientSource,
+  preprocessing: Preprocessing,
+  shape: Shape,
+  image: RgbImage | undefined,
+): Promise<AttributionMethod> {
+  let method: AttributionMethod;
+  if (typeof o.method === 'string') {
+    if (!isMethodName(o.method)) throw invalidArgument(`unknown method "${o.method}"`);
+    const needsBaseline = o.method === 'ig' || o.method === 'rise';
+    const baseline = needsBaseline ? await baselineInput(preprocessing, shape, image, o.method === 'rise' ? 'black' : o.igBaseline ?? DEFAULT_IG_BASELINE) : undefined;
+    method = createMethod(o.method, source, {
+      ...pick(o, ['samples', 'noiseLevel', 'steps', 'cells', 'keep', 'batchSize']),
+      ...(baseline ? { baseline } : {}),
+    });
+  } else {
+    method = o.method;
+  }
+  if (!o.tunnel) return method;
+  if (method.name === 'smoothgrad' || method.name === 'vargrad') throw invalidArgument(`--tunnel ${o.tunnel} around ${method.name}: it is already a noise tunnel`);
+  return noiseTunnel(method, o.tunnel, pick(o, ['samples', 'noiseLevel']));
+}
+
+export async function attribute(
+  method: AttributionMethod,
+  f: BatchFunction,
+  x: Float32Array,
+  valueAtX: number,
+  queries: number,
+  o: Pick<MethodOptions, 'seed' | 'reduction' | 'signal'>,
+): Promise<AttributionResult> {
+  const result = await method.attribute({ f, x, queries, rng: new Rng(o.seed), valueAtX, ...(o.signal ? { signal: o.signal } : {}) });
+  return { values: result.values, shape: result.shape, map: reduceChannels(result.values, result.shape, o.reduction), method: method.name };
+}
+
+/** The IG baseline / RISE fill in input space. Without an image (x given directly), only black and zeros exist. */
+async function baselineInput(p: Preprocessing, shape: Shape, image: RgbImage | undefined, kind: string): Promise<Float32Array> {
+  if (shape.channels !== 3) return new Float32Array(shape.channels * shape.height * shape.width);
+  if (kind === 'black') return blackInput(p, shape);
+  if (!image) {
+    if (kind === 'blur') return blackInput(p, shape);
+    throw invalidArgument('an image IG baseline needs an image to explain, not a raw input');
+  }
+  const source = kind === 'blur' ? await blurImage(image, Math.max(image.width, image.height) / 20) : await loadImage(kind, { resizeShorter: resizeShorterOf(p), crop: { width: p.width, height: p.height } });
+  return toModelInput(p, source.data, source.height, source.width);
+}

@@ -1,0 +1,160 @@
+/**
+ * One saliency map, end to end, for any black box: a loaded classifier, a remote label or text model, or a
+ * plain function with its input shape. Decode the image, spend one query on the prediction (which fixes the
+ * target and f(x)), then spend the rest of the budget on the chosen method × gradient source.
+ * `queries` is the whole budget, the prediction query included, and is a hard ceiling.
+ */
+import { invalidArgument, requireInteger } from '../core/errors.js';
+import { QueryLedger } from '../core/ledger.js';
+import { pick, stripUndefined } from '../core/options.js';
+import type { Shape } from '../core/tensor.js';
+import { backpropSource } from '../gradients/backprop.js';
+import type { GradientSource } from '../gradients/gradient-source.js';
+import { createGradientSource } from '../gradients/registry.js';
+import { loadImage, type RgbImage } from '../io/image.js';
+import type { ChannelReduction } from '../methods/channel-reduction.js';
+import type { DifferentiableModel } from '../models/differentiable.js';
+import { loadDifferentiableModel } from '../models/differentiable-onnx.js';
+import { toModelInput } from '../models/preprocess.js';
+import type { BackpropObjective } from '../models/differentiable.js';
+import { attribute, buildMethod } from './attribute.js';
+import { openBlackBox, type BlackBox, type ExplainedTarget, type OpenedBlackBox, type Prediction } from './black-box.js';
+import { EXPLAIN_DEFAULTS, type ExplainOptions } from './options.js';
+import { observed, type QueryStats } from './query-stats.js';
+
+export * from './options.js';
+export { greyLevel, type BlackBox, type ScoreFunction, type ExplainedTarget, type Prediction } from './black-box.js';
+export type { QueryStats } from './query-stats.js';
+
+/** What `explain()` is given to explain: a file path, encoded bytes, decoded pixels, or an input x itself. */
+export type ImageInput = string | Buffer | RgbImage | Float32Array;
+
+export interface Explanation {
+  target: ExplainedTarget;
+  /** Score models: the top-5 classes at x. */
+  predictions: Prediction[];
+  /** Remote models: what the model answered at x. */
+  answer?: string;
+  /** f at x (the prediction query). */
+  valueAtX: number;
+  /** The method as run ("ig", "smoothgrad(ig)", …) and the gradient source ("none" for RISE). */
+  method: string;
+  gradient: string;
+  objective: string;
+  /** Queries spent, the prediction included (never more than the budget). */
+  queries: number;
+  /** Remote models: images sent, answers from the cache, money spent (0 for local models). */
+  sent: number;
+  cacheHits: number;
+  cost: number;
+  /** f over every query of the run: how much the noise moved it (a flat f gives a flat map). */
+  queryStats: QueryStats;
+  seconds: number;
+  seed: number;
+  sigma: number;
+  /** The image the model saw (its crop), when an image was given. */
+  image?: RgbImage;
+  /** The input x, in model-input space (CHW). */
+  input: Float32Array;
+  /** Full attribution (C×H×W, or 1×H×W for RISE) and its shape. */
+  attribution: Float32Array;
+  attributionShape: Shape;
+  /** The map a person looks at (H×W), after channel reduction. */
+  map: Float32Array;
+}
+
+export async function explain(box: BlackBox, image: ImageInput, options: ExplainOptions = {}): Promise<Explanation> {
+  const started = performance.now();
+  // The objective's default depends on the kind of black box (logit for scores, label or prompt for remote).
+  const { objective: _scoreDefault, ...defaults } = EXPLAIN_DEFAULTS;
+  const o = { ...defaults, ...stripUndefined(options) };
+  const budget = requireInteger('queries', o.queries, 1);
+  if (budget < 2) throw invalidArgument(`queries must be at least 2 (1 prediction + 1 for the map), got ${budget}`);
+  const opened = openBlackBox(box, o);
+  const { image: seen, input: x } = await prepareInput(box, opened, image);
+
+  const ledger = new QueryLedger(budget);
+  if (o.onProgress) ledger.onProgress(o.onProgress);
+  ledger.stopOn(o.stopSignal);
+  const resolved = await opened.resolve(x, ledger, o);
+  const { f, stats } = observed(resolved.f, resolved.valueAtX);
+
+  const sigma = o.sigma ?? opened.sigma;
+  let owned: DifferentiableModel | undefined;
+  try {
+    const source = await gradientSource(o, opened, resolved.target, resolved.objective, sigma, (m) => (owned = m));
+    const method = await buildMethod({ ...o, method: o.method }, source, opened.preprocessing, opened.shape, seen);
+    const result = await attribute(method, f, x, resolved.valueAtX, budget - 1, { seed: o.seed, reduction: o.reduction as ChannelReduction, ...(o.signal ? { signal: o.signal } : {}) });
+    const remote = opened.stats();
+    return {
+      target: resolved.target,
+      predictions: resolved.predictions,
+      ...(resolved.answer !== undefined ? { answer: resolved.answer } : {}),
+      valueAtX: resolved.valueAtX,
+      method: result.method,
+      gradient: result.method === 'rise' ? 'none' : source.name,
+      objective: resolved.objective,
+      queries: ledger.spent,
+      sent: remote.sent,
+      cacheHits: remote.cacheHits,
+      cost: remote.cost,
+      queryStats: stats(),
+      seconds: (performance.now() - started) / 1000,
+      seed: o.seed,
+      sigma,
+      ...(seen ? { image: seen } : {}),
+      input: x,
+      attribution: result.values,
+      attributionShape: result.shape,
+      map: result.map,
+    };
+  } finally {
+    await owned?.dispose();
+  }
+}
+
+/** @deprecated Use `explain()`: it takes remote label and text models too. */
+export const explainRemote = explain;
+export type RemoteExplainOptions = ExplainOptions;
+export type RemoteExplanation = Explanation;
+
+async function prepareInput(box: BlackBox, opened: OpenedBlackBox, image: ImageInput): Promise<{ image?: RgbImage; input: Float32Array }> {
+  const { shape, preprocessing: p } = opened;
+  if (image instanceof Float32Array) {
+    const d = shape.channels * shape.height * shape.width;
+    if (image.length !== d) throw invalidArgument(`the input has ${image.length} values; the black box takes ${d} (${shape.channels}×${shape.height}×${shape.width})`);
+    return { input: image };
+  }
+  if (opened.classifier && (typeof image === 'string' || Buffer.isBuffer(image))) return opened.classifier.prepare(image);
+  if (shape.channels !== 3) throw invalidArgument(`the black box takes ${shape.channels}-channel inputs: pass the input as a Float32Array`);
+  const decoded = typeof image === 'string' || Buffer.isBuffer(image) ? await loadImage(image, { resizeShorter: p.resizeShorter ?? Math.round(Math.min(p.height, p.width) / 0.875), crop: { width: p.width, height: p.height } }) : await cropPixels(image, p.width, p.height);
+  void box;
+  return { image: decoded, input: toModelInput(p, decoded.data, decoded.height, decoded.width) };
+}
+
+/** Decoded pixels of the right size pass as they are; others go through the same resize + crop as files. */
+async function cropPixels(image: RgbImage, width: number, height: number): Promise<RgbImage> {
+  if (image.width === width && image.height === height) return image;
+  const { encodePng } = await import('../io/image.js');
+  return loadImage(await encodePng(image), { resizeShorter: Math.min(width, height), crop: { width, height } });
+}
+
+async function gradientSource(
+  o: ExplainOptions & { gradient: NonNullable<ExplainOptions['gradient']> },
+  opened: OpenedBlackBox,
+  target: ExplainedTarget,
+  objective: string,
+  sigma: number,
+  own: (m: DifferentiableModel) => void,
+): Promise<GradientSource> {
+  if (typeof o.gradient !== 'string') return o.gradient;
+  if (o.gradient === 'backprop') {
+    if (o.method === 'rise') return createGradientSource('lr', opened.shape, { sigma });
+    if (!opened.classifier || target.index === undefined) throw invalidArgument('gradient "backprop" needs a local ONNX classifier: a remote model or a function has no gradients');
+    const differentiable = o.differentiable ?? (await loadDifferentiableModel(opened.classifier.card.model));
+    if (!o.differentiable) own(differentiable);
+    return backpropSource(differentiable, target.index, objective as BackpropObjective);
+  }
+  const block = o.block ?? opened.block;
+  return createGradientSource(o.gradient, opened.shape, { sigma, ...(block !== undefined ? { block } : {}), ...pick(o, ['noise', 'tile', 'grid', 'survey', 'antithetic', 'baseline', 'batchSize']) });
+}

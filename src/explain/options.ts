@@ -1,0 +1,109 @@
+/**
+ * Everything `explain()` can be told, with each default in one place. The same options serve every kind of
+ * black box; a few apply to one kind only (noted per field).
+ */
+import type { LedgerProgress } from '../core/ledger.js';
+import type { Shape } from '../core/tensor.js';
+import type { EmbeddingProvider } from '../embeddings/provider.js';
+import type { GradientSource } from '../gradients/gradient-source.js';
+import type { NoiseShape } from '../gradients/noise-shapes.js';
+import type { BlackBoxGradientName } from '../gradients/registry.js';
+import type { AttributionMethod } from '../methods/attribution.js';
+import type { ChannelReduction } from '../methods/channel-reduction.js';
+import type { Aggregate } from '../methods/noise-tunnel.js';
+import type { MethodName } from '../methods/registry.js';
+import type { DifferentiableModel } from '../models/differentiable.js';
+import type { PreprocessSpec } from '../models/config.js';
+import type { RemoteObjective } from '../objectives/remote.js';
+import type { ScoreObjective } from '../objectives/scores.js';
+import type { Synset } from '../wordnet/graph.js';
+
+/** IG baseline by measurement (docs/ig-baseline.md): a blurred copy beat black on deletion and insertion. */
+export const DEFAULT_IG_BASELINE = 'blur';
+
+/** Default noise σ for models with float inputs, in 8-bit grey levels (converted per model). See docs/results.md. */
+export const DEFAULT_SIGMA_GREY_LEVELS = 0.05;
+
+/**
+ * Defaults for remote black boxes, measured on hard labels (docs/hard-label.md): noise must flip a confident
+ * label now and then, and stay far above the PNG's 1-grey-level rounding, so σ is large; large blocks (half the
+ * image side) flip labels where plain LR over the whole image gave maps no better than random at ≤ 1000 queries.
+ */
+export const REMOTE_SIGMA_GREY_LEVELS = 48;
+export const REMOTE_BLOCK = 0.5;
+
+/** The semantic objective's question when none is given. */
+export const DEFAULT_QUESTION = 'What is in this image? Answer in a few words.';
+
+export type GradientName = BlackBoxGradientName | 'backprop';
+
+export interface ExplainOptions {
+  /** A method name, or any AttributionMethod (then `gradient` and the method settings below are not used). */
+  method?: MethodName | AttributionMethod;
+  /**
+   * lr, blockwise, focused, backprop (the exact gradient of the same ONNX file, for comparison), or any
+   * GradientSource of your own.
+   */
+  gradient?: GradientName | GradientSource;
+  /** Wrap the method in a noise tunnel: SmoothGrad or VarGrad over IG, vanilla, … (samples, noiseLevel). */
+  tunnel?: Aggregate;
+  /** For gradient 'backprop': an already loaded differentiable model (else it is built from the model file). */
+  differentiable?: DifferentiableModel;
+  /** Total model queries, the prediction query included (default 1000); a hard ceiling. */
+  queries?: number;
+  seed?: number;
+  /** What f is: logit/probability/logProbability (score models), label/prompt/semantic (remote models). */
+  objective?: ScoreObjective | RemoteObjective;
+  /**
+   * What to explain. Score models: class index, WordNet id or name (default: top-1). Remote models: a class name
+   * or WordNet id (required), or for the semantic objective the target answer. Functions: not used.
+   */
+  target?: string | number;
+  /** Noise σ in model-input units; default DEFAULT_SIGMA_GREY_LEVELS grey levels (remote: REMOTE_SIGMA_GREY_LEVELS). */
+  sigma?: number;
+  block?: number;
+  /** Noise shape and tile side (default GRADIENT_DEFAULTS in gradients/registry.ts). */
+  noise?: NoiseShape;
+  tile?: number;
+  /** Focused gradient: cells per image side and the survey's share of each estimate's budget (gradients/focused.ts). */
+  grid?: number;
+  survey?: number;
+  antithetic?: boolean;
+  baseline?: boolean;
+  batchSize?: number;
+  steps?: number;
+  samples?: number;
+  noiseLevel?: number;
+  /** IG baseline: 'black', 'blur' or an image path (default blur: see docs/ig-baseline.md). RISE fills masked pixels with black. */
+  igBaseline?: string;
+  cells?: number;
+  keep?: number;
+  reduction?: ChannelReduction;
+  onProgress?: (p: LedgerProgress) => void;
+  /** Cancels queries in flight (their answers are lost). */
+  signal?: AbortSignal;
+  /** Graceful stop: queries in flight finish, no new one starts (see QueryLedger.requestStop). */
+  stopSignal?: AbortSignal;
+
+  /** Functions: the shape of one input (CHW), required for a plain function. */
+  inputShape?: Shape;
+  /** Functions: how image pixels become the function's inputs (default: RGB scaled to 0..1). */
+  preprocess?: PreprocessSpec;
+  /** Remote models: square side of the image sent (default: the adapter's input shape). */
+  size?: number;
+  /** Remote models: classes ambiguous words lean to (default: the 1000 ImageNet classes). */
+  classes?: readonly Synset[];
+  /** Semantic objective: the question asked (default DEFAULT_QUESTION). */
+  question?: string;
+  /** Semantic objective: the embedding model (default: the offline GloVe vocabulary shipped in data/). */
+  embeddings?: EmbeddingProvider;
+}
+
+export const EXPLAIN_DEFAULTS = {
+  method: 'ig' as MethodName,
+  gradient: 'blockwise' as GradientName,
+  queries: 1000,
+  seed: 0,
+  objective: 'logit' as ScoreObjective,
+  reduction: 'abs-sum' as ChannelReduction,
+};
