@@ -15,6 +15,7 @@ import { resolvePreprocessing } from '../models/config.js';
 import { REMOTE_OBJECTIVES, type RemoteObjective } from '../objectives/remote.js';
 import { probabilities, scoreFunction, scoreValue, SCORE_OBJECTIVES, topK, type ScoreObjective } from '../objectives/scores.js';
 import { resolveTarget } from '../objectives/target.js';
+import { recording } from './replay.js';
 import { DEFAULT_SIGMA_GREY_LEVELS, REMOTE_BLOCK, REMOTE_SIGMA_GREY_LEVELS, type ExplainOptions } from './options.js';
 import { remoteObjective } from './remote-objective.js';
 
@@ -61,8 +62,11 @@ export interface OpenedBlackBox {
   /** Noise defaults that suit the kind (remote: large σ and blocks; see options.ts). */
   readonly sigma: number;
   readonly block?: number;
-  /** Spends exactly one query (charged to `ledger`) on x, resolves the target and returns the metered f. */
-  resolve(x: Float32Array, ledger: QueryLedger, o: ExplainOptions): Promise<Resolved>;
+  /**
+   * Spends exactly one query (charged to `ledger`) on x, resolves the target(s) and returns the metered f of
+   * each: one, or for score models with `topK`/`targets` several, the first querying and the others replaying.
+   */
+  resolve(x: Float32Array, ledger: QueryLedger, o: ExplainOptions): Promise<Resolved[]>;
   /** Remote totals (sent, cache hits, cost, retries); zeros for local models. */
   stats(): RemoteStats;
   /** The classifier, for the backprop gradient of its model file. */
@@ -88,6 +92,20 @@ export function openBlackBox(box: BlackBox, o: ExplainOptions): OpenedBlackBox {
   throw invalidArgument('explain() takes a loaded classifier (loadClassifier), a remote label or text model, or a function (inputs, count) => scores');
 }
 
+/** The classes asked for: `targets`, or the one `target` (default top-1); empty for `topK` (ranks, resolved later). */
+function requestedTargets(o: ExplainOptions): Array<string | number | undefined> {
+  if (o.targets !== undefined && o.topK !== undefined) throw invalidArgument('give targets or topK, not both');
+  if (o.targets !== undefined) {
+    if (!Array.isArray(o.targets) || o.targets.length === 0) throw invalidArgument('targets must be a non-empty list of classes');
+    return o.targets;
+  }
+  if (o.topK !== undefined) {
+    if (!Number.isInteger(o.topK) || o.topK < 1) throw invalidArgument(`topK must be a positive integer, got ${o.topK}`);
+    return [];
+  }
+  return [o.target];
+}
+
 function classifierBlackBox(classifier: Classifier): OpenedBlackBox {
   const { model, labels, preprocessing } = classifier;
   return {
@@ -106,16 +124,28 @@ function classifierBlackBox(classifier: Classifier): OpenedBlackBox {
       const scores = await model.scores(x, 1, o.signal);
       ledger.notify();
       const probs = probabilities(model.scoreKind, scores, 0, model.classes);
-      const top = topK(probs, 5);
-      const target = resolveTarget(o.target, labels, top[0]!);
-      const valueAtX = scoreValue(objective, model.scoreKind, scores, 0, model.classes, target.index);
-      return {
-        f: metered(scoreFunction(model, objective, target.index), ledger),
-        valueAtX,
-        target: { index: target.index, label: target.label, ...(labels[target.index]?.wnid ? { wnid: labels[target.index]!.wnid! } : {}) },
-        objective,
-        predictions: top.map((index) => ({ index, label: labels[index]!.name, probability: probs[index]! })),
-      };
+      const predictions = topK(probs, Math.max(5, o.topK ?? 0)).map((index) => ({ index, label: labels[index]!.name, probability: probs[index]! }));
+      const specs = requestedTargets(o);
+      if (o.topK !== undefined && o.topK > model.classes) throw invalidArgument(`topK ${o.topK} exceeds the model's ${model.classes} classes`);
+      const targets = o.topK !== undefined ? predictions.slice(0, o.topK) : specs.map((spec) => resolveTarget(spec, labels, predictions[0]!.index));
+      const top5 = predictions.slice(0, 5);
+      const describe = (index: number): ExplainedTarget => ({ index, label: labels[index]!.name, ...(labels[index]?.wnid ? { wnid: labels[index]!.wnid! } : {}) });
+      const valueOf = (index: number) => scoreValue(objective, model.scoreKind, scores, 0, model.classes, index);
+      if (targets.length === 1) {
+        const index = targets[0]!.index;
+        return [{ f: metered(scoreFunction(model, objective, index), ledger), valueAtX: valueOf(index), target: describe(index), objective, predictions: top5 }];
+      }
+      const indices = targets.map((t) => t.index);
+      const shared = recording(model.inputShape, indices.length, async (inputs, count, signal) => {
+        const rows = await model.scores(inputs, count, signal);
+        const out = new Float64Array(count * indices.length);
+        for (let i = 0; i < count; i++) {
+          for (let k = 0; k < indices.length; k++) out[i * indices.length + k] = scoreValue(objective, model.scoreKind, rows, i * model.classes, model.classes, indices[k]!);
+        }
+        return out;
+      });
+      const first = metered(shared.record, ledger);
+      return indices.map((index, k) => ({ f: k === 0 ? first : shared.replay(k), valueAtX: valueOf(index), target: describe(index), objective, predictions: top5 }));
     },
   };
 }
@@ -140,10 +170,13 @@ function remoteBlackBox(model: LabelModel | TextModel, o: ExplainOptions): Opene
       if (o.target === undefined || String(o.target).trim() === '') {
         throw invalidArgument('a remote model needs a target: a class name, a WordNet id, or for the semantic objective the target answer');
       }
+      if (o.topK !== undefined || o.targets !== undefined) {
+        throw invalidArgument('topK/targets need a score model; for a remote model, run again with another target: the answer cache makes the rerun free');
+      }
       const { answering, target } = await remoteObjective(model, objective, String(o.target), o);
       const f = metered(answering, ledger);
       const valueAtX = (await f.evaluate(x, 1, o.signal))[0]!;
-      return { f, valueAtX, target, objective, predictions: [], answer: answering.lastAnswers()[0] ?? '' };
+      return [{ f, valueAtX, target, objective, predictions: [], answer: answering.lastAnswers()[0] ?? '' }];
     },
   };
 }
@@ -175,9 +208,10 @@ function functionBlackBox(fn: (inputs: Float32Array, count: number, signal?: Abo
     sigma: DEFAULT_SIGMA_GREY_LEVELS * greyLevel(preprocessing),
     stats: () => NO_STATS,
     async resolve(x, ledger, opts) {
+      if (opts.topK !== undefined || opts.targets !== undefined) throw invalidArgument('topK/targets need a score model; a function has one output');
       const metered_ = metered(f, ledger);
       const valueAtX = (await metered_.evaluate(x, 1, opts.signal))[0]!;
-      return { f: metered_, valueAtX, target: { label: 'f' }, objective: 'function', predictions: [] };
+      return [{ f: metered_, valueAtX, target: { label: 'f' }, objective: 'function', predictions: [] }];
     },
   };
 }

@@ -61,6 +61,8 @@ export interface Explanation {
   attributionShape: Shape;
   /** The map a person looks at (H×W), after channel reduction. */
   map: Float32Array;
+  /** With topK/targets: one explanation per class (the first is this one), all from the same queries. */
+  classes?: Explanation[];
 }
 
 export async function explain(box: BlackBox, image: ImageInput, options: ExplainOptions = {}): Promise<Explanation> {
@@ -77,37 +79,45 @@ export async function explain(box: BlackBox, image: ImageInput, options: Explain
   if (o.onProgress) ledger.onProgress(o.onProgress);
   ledger.stopOn(o.stopSignal);
   const resolved = await opened.resolve(x, ledger, o);
-  const { f, stats } = observed(resolved.f, resolved.valueAtX);
-
   const sigma = o.sigma ?? opened.sigma;
+  if (resolved.length > 1 && (o.gradient === 'focused' || (typeof o.gradient !== 'string' && o.gradient.estimateMean))) {
+    throw invalidArgument('topK/targets share one run\'s queries across classes; the focused gradient adapts its queries to one class: explain each class on its own');
+  }
   let owned: DifferentiableModel | undefined;
   try {
-    const source = await gradientSource(o, opened, resolved.target, resolved.objective, sigma, (m) => (owned = m));
-    const method = await buildMethod({ ...o, method: o.method }, source, opened.preprocessing, opened.shape, seen);
-    const result = await attribute(method, f, x, resolved.valueAtX, budget - 1, { seed: o.seed, reduction: o.reduction as ChannelReduction, ...(o.signal ? { signal: o.signal } : {}) });
-    const remote = opened.stats();
-    return {
-      target: resolved.target,
-      predictions: resolved.predictions,
-      ...(resolved.answer !== undefined ? { answer: resolved.answer } : {}),
-      valueAtX: resolved.valueAtX,
-      method: result.method,
-      gradient: result.method === 'rise' ? 'none' : source.name,
-      objective: resolved.objective,
-      queries: ledger.spent,
-      sent: remote.sent,
-      cacheHits: remote.cacheHits,
-      cost: remote.cost,
-      queryStats: stats(),
-      seconds: (performance.now() - started) / 1000,
-      seed: o.seed,
-      sigma,
-      ...(seen ? { image: seen } : {}),
-      input: x,
-      attribution: result.values,
-      attributionShape: result.shape,
-      map: result.map,
-    };
+    const maps: Explanation[] = [];
+    for (const one of resolved) {
+      const { f, stats } = observed(one.f, one.valueAtX);
+      const source = await gradientSource(o, opened, one.target, one.objective, sigma, owned, (m) => (owned = m));
+      const method = await buildMethod({ ...o, method: o.method }, source, opened.preprocessing, opened.shape, seen);
+      const result = await attribute(method, f, x, one.valueAtX, budget - 1, { seed: o.seed, reduction: o.reduction as ChannelReduction, ...(o.signal ? { signal: o.signal } : {}) });
+      const remote = opened.stats();
+      maps.push({
+        target: one.target,
+        predictions: one.predictions,
+        ...(one.answer !== undefined ? { answer: one.answer } : {}),
+        valueAtX: one.valueAtX,
+        method: result.method,
+        gradient: result.method === 'rise' ? 'none' : source.name,
+        objective: one.objective,
+        queries: ledger.spent,
+        sent: remote.sent,
+        cacheHits: remote.cacheHits,
+        cost: remote.cost,
+        queryStats: stats(),
+        seconds: (performance.now() - started) / 1000,
+        seed: o.seed,
+        sigma,
+        ...(seen ? { image: seen } : {}),
+        input: x,
+        attribution: result.values,
+        attributionShape: result.shape,
+        map: result.map,
+      });
+    }
+    const seconds = (performance.now() - started) / 1000;
+    for (const m of maps) m.seconds = seconds;
+    return resolved.length > 1 ? { ...maps[0]!, classes: maps } : maps[0]!;
   } finally {
     await owned?.dispose();
   }
@@ -145,14 +155,15 @@ async function gradientSource(
   target: ExplainedTarget,
   objective: string,
   sigma: number,
+  loaded: DifferentiableModel | undefined,
   own: (m: DifferentiableModel) => void,
 ): Promise<GradientSource> {
   if (typeof o.gradient !== 'string') return o.gradient;
   if (o.gradient === 'backprop') {
     if (o.method === 'rise') return createGradientSource('lr', opened.shape, { sigma });
     if (!opened.classifier || target.index === undefined) throw invalidArgument('gradient "backprop" needs a local ONNX classifier: a remote model or a function has no gradients');
-    const differentiable = o.differentiable ?? (await loadDifferentiableModel(opened.classifier.card.model));
-    if (!o.differentiable) own(differentiable);
+    const differentiable = o.differentiable ?? loaded ?? (await loadDifferentiableModel(opened.classifier.card.model));
+    if (!o.differentiable && !loaded) own(differentiable);
     return backpropSource(differentiable, target.index, objective as BackpropObjective);
   }
   const block = o.block ?? opened.block;

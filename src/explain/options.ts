@@ -59,6 +59,12 @@ export interface ExplainOptions {
    * or WordNet id (required), or for the semantic objective the target answer. Functions: not used.
    */
   target?: string | number;
+  /**
+   * Score models: one map per class from the queries of one run — the top K classes, or these classes. Each map
+   * is byte-identical to a single-class run with the same seed and budget (explain/replay.ts); not for focused.
+   */
+  topK?: number;
+  targets?: Array<string | number>;
   /** Noise σ in model-input units; default DEFAULT_SIGMA_GREY_LEVELS grey levels (remote: REMOTE_SIGMA_GREY_LEVELS). */
   sigma?: number;
   block?: number;

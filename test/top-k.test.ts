@@ -1,0 +1,61 @@
+/** Every class from the same queries: a top-k run costs one budget and each map equals its single-class run. */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { LrsalError } from '../src/core/errors.js';
+import { explain } from '../src/explain/index.js';
+import { loadClassifier, type Classifier } from '../src/models/classifier.js';
+import type { ScoreModel } from '../src/models/model.js';
+import { kitten } from './helpers/files.js';
+
+let squeezenet: Classifier;
+before(async () => {
+  squeezenet = await loadClassifier();
+});
+after(async () => {
+  await squeezenet.dispose();
+});
+
+/** The classifier with a model that counts the images it is asked about. */
+function counting(c: Classifier): { classifier: Classifier; asked: () => number } {
+  let asked = 0;
+  const model: ScoreModel = {
+    ...c.model,
+    kind: 'scores',
+    inputShape: c.model.inputShape,
+    classes: c.model.classes,
+    scoreKind: c.model.scoreKind,
+    maxBatch: c.model.maxBatch,
+    scores: (inputs, count, signal) => {
+      asked += count;
+      return c.model.scores(inputs, count, signal);
+    },
+  };
+  return { classifier: { ...c, model, prepare: (s) => c.prepare(s) }, asked: () => asked };
+}
+
+for (const [method, gradient] of [['ig', 'blockwise'], ['smoothgrad', 'lr'], ['rise', 'lr']] as const) {
+  test(`top-3 ${method}/${gradient}: one budget, and each class's map is byte-identical to its own run`, async () => {
+    const options = { method, gradient, queries: 61, steps: 3, samples: 2, seed: 3, batchSize: 7 } as const;
+    const { classifier, asked } = counting(squeezenet);
+    const all = await explain(classifier, kitten, { ...options, topK: 3 });
+    assert.equal(asked(), 61, 'the model answered one budget of queries for three maps');
+    assert.equal(all.queries, 61);
+    assert.equal(all.classes?.length, 3);
+    assert.deepEqual(all.classes!.map((c) => c.target.index), all.predictions.slice(0, 3).map((p) => p.index));
+    for (const one of all.classes!) {
+      const single = await explain(squeezenet, kitten, { ...options, target: one.target.index! });
+      assert.deepEqual(Buffer.from(one.map.buffer), Buffer.from(single.map.buffer), `class ${one.target.index}`);
+      assert.equal(one.valueAtX, single.valueAtX);
+    }
+    assert.notDeepEqual(all.classes![0]!.map, all.classes![1]!.map, 'different classes, different maps');
+  });
+}
+
+test('targets by name share the queries too; focused, remote-only and bad requests are refused', async () => {
+  const both = await explain(squeezenet, kitten, { method: 'vanilla', gradient: 'lr', queries: 21, targets: ['tabby', 'tiger cat'] });
+  assert.deepEqual(both.classes!.map((c) => c.target.label), ['tabby', 'tiger cat']);
+  await assert.rejects(explain(squeezenet, kitten, { gradient: 'focused', queries: 50, topK: 2 }), (e: unknown) => e instanceof LrsalError && /focused/.test(e.message));
+  await assert.rejects(explain(squeezenet, kitten, { queries: 50, topK: 0 }), /topK/);
+  await assert.rejects(explain(squeezenet, kitten, { queries: 50, topK: 2, targets: ['tabby'] }), /not both/);
+  await assert.rejects(explain(squeezenet, kitten, { queries: 50, topK: 2000 }), /exceeds/);
+});
