@@ -63,3 +63,17 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+/** ABORTED when `signal` has fired: adapters check it before sending anything. */
+export function throwIfAborted(signal: AbortSignal | undefined, what = 'query'): void {
+  if (signal?.aborted) throw new LrsalError('ABORTED', `${what} aborted`);
+}
+
+/** INVALID_ARGUMENT naming the first non-finite input value: a model must never be asked about garbage. */
+export function requireFiniteInputs(inputs: ArrayLike<number>, perInput: number): void {
+  for (let i = 0; i < inputs.length; i++) {
+    if (!Number.isFinite(inputs[i]!)) {
+      throw new LrsalError('INVALID_ARGUMENT', `input ${Math.floor(i / perInput)} has a non-finite value (${inputs[i]}) at position ${i % perInput}; nothing was sent to the model`);
+    }
+  }
+}

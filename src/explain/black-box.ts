@@ -5,7 +5,7 @@
  * the scalar function f to explain, the noise defaults that suit the kind, and what was paid.
  */
 import type { BatchFunction } from '../core/batch-function.js';
-import { invalidArgument, LrsalError } from '../core/errors.js';
+import { invalidArgument, LrsalError, requireFiniteInputs, throwIfAborted } from '../core/errors.js';
 import { metered, type QueryLedger } from '../core/ledger.js';
 import { sizeOf, type Shape } from '../core/tensor.js';
 import type { Classifier } from '../models/classifier.js';
@@ -194,6 +194,8 @@ function functionBlackBox(fn: (inputs: Float32Array, count: number, signal?: Abo
     shape,
     async evaluate(inputs, count, signal) {
       if (inputs.length !== count * d) throw new LrsalError('MODEL_SHAPE', `expected ${count} inputs of ${d} values`);
+      throwIfAborted(signal, 'function call');
+      requireFiniteInputs(inputs, d);
       const values = await fn(inputs, count, signal);
       if (!values || values.length !== count) {
         throw new LrsalError('MODEL_OUTPUT', `the function returned ${values?.length ?? 'nothing'} values for ${count} inputs; it must return one score per input`);

@@ -5,7 +5,7 @@
 import { access, constants, readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
-import { LrsalError } from '../core/errors.js';
+import { LrsalError, requireFiniteInputs, throwIfAborted } from '../core/errors.js';
 import { requireFinite } from '../core/ledger.js';
 import { formatShape, sizeOf, type Shape } from '../core/tensor.js';
 import type { ScoreKind, ScoreModel } from './model.js';
@@ -82,12 +82,14 @@ export async function loadOnnxModel(path: string, options: OnnxModelOptions = {}
     inputName,
     outputName,
     layout: geometry.layout,
-    async scores(inputs, count) {
+    async scores(inputs, count, signal) {
       if (inputs.length !== count * perInput) {
         throw new LrsalError('MODEL_SHAPE', `expected ${count} inputs of ${formatShape(shape)} (${count * perInput} values), got ${inputs.length}`);
       }
+      requireFiniteInputs(inputs, perInput);
       const out = new Float32Array(count * classes);
       for (let start = 0; start < count; start += maxBatch) {
+        throwIfAborted(signal, 'model query');
         const n = Math.min(maxBatch, count - start);
         const chunk = inputs.subarray(start * perInput, (start + n) * perInput);
         const padded = fixedBatch && fixedBatch !== n ? padTo(chunk, fixedBatch * perInput) : chunk;

@@ -12,7 +12,8 @@ export function chwToRgb(input: Float32Array, shape: Shape): RgbImage {
   for (let c = 0; c < 3; c++) {
     for (let i = 0; i < plane; i++) {
       const v = Math.round(input[c * plane + i]!);
-      data[i * 3 + c] = v < 0 ? 0 : v > 255 ? 255 : Number.isNaN(v) ? 0 : v;
+      if (!Number.isFinite(v)) throw new LrsalError('INVALID_ARGUMENT', `an input has a non-finite value (${v}) at position ${c * plane + i}; nothing was sent`);
+      data[i * 3 + c] = v < 0 ? 0 : v > 255 ? 255 : v;
     }
   }
   return { width, height, data };
