@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 // Layers that must run in a browser too: no Node built-ins, no native or Node-only packages, no adapter code.
-const ENVIRONMENT_NEUTRAL = ['src/core/**', 'src/gradients/**', 'src/methods/**', 'src/objectives/**', 'src/metrics/**'];
+const ENVIRONMENT_NEUTRAL = ['src/core/**', 'src/gradients/**', 'src/methods/**', 'src/objectives/**', 'src/metrics/**', 'src/wordnet/**'];
 const NODE_ONLY_PACKAGES = ['onnxruntime-node', 'sharp', 'openai', 'commander', 'cli-progress', 'fastify', 'bullmq', 'ioredis', 'piscina', 'playwright-core'];
 
 export default tseslint.config(

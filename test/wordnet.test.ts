@@ -11,7 +11,7 @@ import {
 } from '../src/objectives/wordnet-distance.js';
 import {
   classSynsets,
-  DEFAULT_WORDNET_GRAPH_PATH,
+  defaultWordNetGraphPath,
   loadWordNet,
   lookupNouns,
   nounBaseForms,
@@ -66,7 +66,7 @@ function* samplePairs(count: number): Generator<[Synset, Synset]> {
 }
 
 test('the shipped graph sits where the loader looks and holds all 82,115 WordNet 3.0 noun synsets', () => {
-  assert.ok(existsSync(DEFAULT_WORDNET_GRAPH_PATH), DEFAULT_WORDNET_GRAPH_PATH);
+  assert.ok(existsSync(defaultWordNetGraphPath()), defaultWordNetGraphPath());
   assert.equal(wordnet.size, 82115);
   assert.equal(loadWordNet(), wordnet, 'loaded once and shared');
 });

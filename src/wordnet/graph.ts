@@ -2,10 +2,8 @@
  * The WordNet 3.0 noun graph shipped in data/wordnet-nouns.json.gz: synsets, their lemmas and their IS-A
  * (hypernym + instance hypernym) edges. Loaded lazily, once per process; see scripts/build-wordnet.ts.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import { LrsalError } from '../core/errors.js';
+import { nodeBuiltin } from '../core/node-builtins.js';
 import { WORDNET_GRAPH_FORMAT, type WordNetGraphFile } from './graph-file.js';
 
 /** A noun synset. `id` is the 8-digit byte offset in WordNet 3.0's data.noun; `wnid` is the ImageNet form. */
@@ -21,7 +19,12 @@ export interface Synset {
 }
 
 /** Where the package keeps the graph: this file runs as dist/src/wordnet/graph.js, the data sits in <package>/data/. */
-export const DEFAULT_WORDNET_GRAPH_PATH = fileURLToPath(new URL('../../../data/wordnet-nouns.json.gz', import.meta.url));
+export const DEFAULT_WORDNET_GRAPH_URL = new URL('../../../data/wordnet-nouns.json.gz', import.meta.url);
+
+/** The shipped graph's file path (Node only). */
+export function defaultWordNetGraphPath(): string {
+  return nodeBuiltin<typeof import('node:url')>('node:url', 'reading the WordNet graph').fileURLToPath(DEFAULT_WORDNET_GRAPH_URL);
+}
 
 /** "n01440764", "01440764" or 1440764 → 1440764; throws INVALID_ARGUMENT for anything else. */
 export function wnidToOffset(id: string | number): number {
@@ -155,10 +158,11 @@ export class WordNetNouns {
   }
 }
 
-export function parseWordNetGraph(gzipped: Buffer, source = 'WordNet graph'): WordNetNouns {
+export function parseWordNetGraph(gzipped: Uint8Array, source = 'WordNet graph'): WordNetNouns {
+  const { gunzipSync } = nodeBuiltin<typeof import('node:zlib')>('node:zlib', 'decompressing the WordNet graph');
   let file: WordNetGraphFile;
   try {
-    file = JSON.parse(gunzipSync(gzipped).toString('utf8')) as WordNetGraphFile;
+    file = JSON.parse(new TextDecoder().decode(gunzipSync(gzipped))) as WordNetGraphFile;
   } catch (error) {
     throw new LrsalError('INVALID_ARGUMENT', `${source} is not a gzipped JSON WordNet graph (${(error as Error).message})`);
   }
@@ -166,7 +170,8 @@ export function parseWordNetGraph(gzipped: Buffer, source = 'WordNet graph'): Wo
 }
 
 export function readWordNetGraph(path: string): WordNetNouns {
-  let bytes: Buffer;
+  const { readFileSync } = nodeBuiltin<typeof import('node:fs')>('node:fs', 'reading the WordNet graph');
+  let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);
   } catch {
@@ -177,10 +182,18 @@ export function readWordNetGraph(path: string): WordNetNouns {
 
 let shared: WordNetNouns | undefined;
 
-/** The package's WordNet graph, read on first call and shared afterwards (about 0.15 s and 30 MB, once). */
+/**
+ * The package's WordNet graph, read on first call and shared afterwards (about 0.15 s and 30 MB, once). In Node it
+ * reads the shipped file; elsewhere (a browser) call provideWordNet first.
+ */
 export function loadWordNet(): WordNetNouns {
-  shared ??= readWordNetGraph(DEFAULT_WORDNET_GRAPH_PATH);
+  shared ??= readWordNetGraph(defaultWordNetGraphPath());
   return shared;
+}
+
+/** Use this graph from now on (a browser build fetches and parses the data itself). */
+export function provideWordNet(graph: WordNetNouns | WordNetGraphFile): void {
+  shared = graph instanceof WordNetNouns ? graph : new WordNetNouns(graph);
 }
 
 /** A function of the graph computed once per graph and shared afterwards (indices, caches). */

@@ -1,5 +1,5 @@
 /** WordNet 3.0 nouns: the shipped graph, free-text lookup, path distance and label resolution. */
-export { DEFAULT_WORDNET_GRAPH_PATH, WordNetNouns, loadWordNet, offsetToWnid, parseWordNetGraph, readWordNetGraph, wnidToOffset } from './graph.js';
+export { DEFAULT_WORDNET_GRAPH_URL, defaultWordNetGraphPath, WordNetNouns, loadWordNet, provideWordNet, offsetToWnid, parseWordNetGraph, readWordNetGraph, wnidToOffset } from './graph.js';
 export type { Synset } from './graph.js';
 export { PathDistance, pathDistanceFor } from './distance.js';
 export { LemmaIndex, lemmaIndexFor, lookupNouns } from './lookup.js';
