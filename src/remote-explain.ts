@@ -75,7 +75,8 @@ async function defaultClasses(): Promise<Synset[]> {
 
 export async function explainRemote(model: LabelModel | TextModel, imageSource: string | Buffer, options: RemoteExplainOptions): Promise<RemoteExplanation> {
   const started = performance.now();
-  const o = { ...EXPLAIN_DEFAULTS, ...stripUndefined(options) };
+  // Batches as large as the model's concurrency by default, so the estimator keeps every request slot busy.
+  const o = { ...EXPLAIN_DEFAULTS, ...(model.concurrency ? { batchSize: model.concurrency } : {}), ...stripUndefined(options) };
   const objective: RemoteObjective = options.objective ?? (model.kind === 'labels' ? 'label' : 'prompt');
   const budget = requireInteger('queries', o.queries, 1);
   if (budget < 2) throw invalidArgument(`queries must be at least 2 (1 prediction + 1 for the map), got ${budget}`);
