@@ -5,7 +5,7 @@
  * restarted run pay only for queries it never sent.
  */
 import { join } from 'node:path';
-import { invalidArgument, requireInteger } from './core/errors.js';
+import { invalidArgument, LrsalError, requireInteger } from './core/errors.js';
 import { QueryLedger, metered } from './core/ledger.js';
 import { pick, stripUndefined } from './core/options.js';
 import { attributeWithMethod, EXPLAIN_DEFAULTS, type ExplainOptions } from './explain.js';
@@ -89,6 +89,7 @@ export async function explainRemote(model: LabelModel | TextModel, imageSource: 
   const x = toModelInput(preprocessing, image.data, size, size);
 
   const classes = options.classes ?? (await defaultClasses());
+  if (options.target.trim() === '') throw new LrsalError('UNKNOWN_TARGET', 'empty target: give a class name, a WordNet id or (semantic) the target answer');
   let target: RemoteExplanation['target'];
   let answering: AnsweringFunction;
   if (objective === 'semantic') {
