@@ -104,10 +104,11 @@ export interface EmbeddingsServer {
 export async function startEmbeddingsServer(options: EmbeddingsRouteOptions & { host?: string; port?: number } = {}): Promise<EmbeddingsServer> {
   const host = options.host ?? '127.0.0.1';
   const route = embeddingsRoute(options);
-  let checkHost: ((req: IncomingMessage) => void) | undefined;
+  // Set once the port is known (listen picks it).
+  const guard: { checkHost?: (req: IncomingMessage) => void } = {};
   const server = createServer((req, res) => {
     try {
-      checkHost?.(req);
+      guard.checkHost?.(req);
     } catch (error) {
       return sendError(res, (error as HttpError).status, describeError(error));
     }
@@ -120,7 +121,7 @@ export async function startEmbeddingsServer(options: EmbeddingsRouteOptions & { 
     server.listen(options.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  checkHost = loopbackHostGuard(host, port);
+  guard.checkHost = loopbackHostGuard(host, port);
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     route,

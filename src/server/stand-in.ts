@@ -63,13 +63,14 @@ export async function startStandInServer(options: StandInOptions): Promise<Stand
 
   const maxImages = options.maxImagesPerRequest ?? DEFAULT_MAX_IMAGES_PER_REQUEST;
   const maxPixels = options.maxPixelsPerRequest ?? DEFAULT_MAX_PIXELS_PER_REQUEST;
-  let checkHost: ((req: IncomingMessage) => void) | undefined;
+  // Set once the port is known (listen picks it).
+  const guard: { checkHost?: (req: IncomingMessage) => void } = {};
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => sendError(res, api, error instanceof HttpError ? error.status : isClientError(error) ? 400 : 500, describeError(error)));
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    checkHost?.(req);
+    guard.checkHost?.(req);
     const path = (req.url ?? '/').split('?')[0];
     if (api === 'openai' && req.method === 'GET' && path === '/v1/models') {
       return sendJson(res, 200, { object: 'list', data: [{ id: STAND_IN_MODEL, object: 'model', created: 0, owned_by: 'lrsal' }] });
@@ -145,7 +146,7 @@ export async function startStandInServer(options: StandInOptions): Promise<Stand
     server.listen(options.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  checkHost = loopbackHostGuard(host, port);
+  guard.checkHost = loopbackHostGuard(host, port);
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
     api,
