@@ -56,8 +56,19 @@ export async function checkImageBudget(images: Buffer[], maxImages: number, maxP
   if (images.length > maxImages) throw new HttpError(413, `at most ${maxImages} images per request, got ${images.length}`);
   let pixels = 0;
   for (const image of images) {
-    const meta = await sharp(image).metadata().catch(() => undefined); // unreadable: the decoder reports it
-    pixels += (meta?.width ?? 0) * (meta?.height ?? 0) * (meta?.pages ?? 1);
+    pixels += pngPixels(image) ?? (await otherPixels(image));
     if (pixels > maxPixels) throw new HttpError(413, `more than ${maxPixels} pixels in one request (${images.length} images); send fewer or smaller images`);
   }
+}
+
+/** Width × height from a PNG's IHDR chunk (the common case, read without sharp); undefined for other formats. */
+function pngPixels(image: Buffer): number | undefined {
+  const signature = '89504e470d0a1a0a';
+  if (image.length < 24 || image.subarray(0, 8).toString('hex') !== signature || image.subarray(12, 16).toString('latin1') !== 'IHDR') return undefined;
+  return image.readUInt32BE(16) * image.readUInt32BE(20);
+}
+
+async function otherPixels(image: Buffer): Promise<number> {
+  const meta = await sharp(image).metadata().catch(() => undefined); // unreadable: the decoder reports it
+  return (meta?.width ?? 0) * (meta?.height ?? 0) * (meta?.pages ?? 1);
 }
