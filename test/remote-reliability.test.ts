@@ -276,8 +276,8 @@ await model.labels(tinyInputs(200), 200);
       await exited;
       while (server.stats.inFlight > 0) await new Promise((r) => setTimeout(r, 10));
       const received = server.stats.perRequest.reduce((a, b) => a + b, 0);
-      const cached = (await cacheFiles(join(cache.dir, 'cache'))).length;
-      assert.ok(cached >= 20, `cached ${cached}`);
+      const cached = (await cacheFiles(join(cache.dir, 'cache')).catch(() => [])).length;
+      assert.ok(received >= 20 && cached > 0, `bought ${received}, cached ${cached}`);
       assert.ok(received - cached <= concurrency, `bought ${received}, cached ${cached}: a kill cost ${received - cached} > ${concurrency}`);
     } finally {
       await Promise.all([server.close(), cache.remove()]);
