@@ -233,6 +233,32 @@ describe('answer cache', () => {
   });
 });
 
+describe('malformed answers', () => {
+  it('an answer that stays malformed stops the run after bounded retries; everything bought before is kept', async () => {
+    const cache = await tempDir();
+    let good = 3;
+    const flaky = await startFake((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      if (good-- > 0) return void res.end(JSON.stringify({ responses: [{ labelAnnotations: [{ description: 'tabby', score: 0.9 }] }] }));
+      res.end('{"responses": [{"labelAnn');
+    });
+    try {
+      const options = { ...fast({ cacheDir: cache.dir, concurrency: 1, retries: 2 }), endpoint: flaky.url };
+      const first = visionApiModel(options);
+      await assert.rejects(first.labels(tinyInputs(6), 6), remoteError(/malformed response .*after 3 attempts/));
+      assert.equal(flaky.requests.length, 3 + 3, '3 good answers, then one request tried 3 times');
+      assert.equal((await cacheFiles(cache.dir)).length, 3);
+      good = Infinity;
+      const rerun = visionApiModel(options);
+      await rerun.labels(tinyInputs(6), 6);
+      assert.equal(rerun.stats().sent, 3);
+      assert.equal(rerun.stats().cacheHits, 3);
+    } finally {
+      await Promise.all([flaky.close(), cache.remove()]);
+    }
+  });
+});
+
 describe('concurrency', () => {
   it('queries in flight follow concurrency, whatever the call size; requests carry at most that many images', async () => {
     const server = await startFakeVision(40);
