@@ -7,6 +7,8 @@
  * the estimators' JS, flattering the ratio), so the report also gives the estimators' own CPU time per
  * query with an instant dummy f (hot-loop.ts) and the overhead that implies against the fastest raw call:
  *   jsOverheadRatio = 1 + (JS-only µs per query) / (best raw inference µs per query).
+ * Remote speed: remoteThroughputRatio = achieved queries/s ÷ (concurrency / latency) against the stand-in with
+ * 100 ms latency at concurrency 16 (goal ≥ 0.8; see remote-throughput.ts).
  * Usage: node dist/bench/bench.js [--queries 1000] [--batch 8] [--repeats 3] [--memory-queries 10000]
  */
 import { spawnSync } from 'node:child_process';
@@ -21,6 +23,7 @@ import { loadClassifier } from '../src/models/classifier.js';
 import { scoreFunction } from '../src/objectives/scores.js';
 import { estimatorMicros } from './hot-loop.js';
 import { kittenPath } from './paths.js';
+import { remoteThroughputReport } from './remote-throughput.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -117,6 +120,9 @@ const memory = Object.fromEntries(
   }),
 );
 
+// Remote speed (issue 10 §4): latency-bound stand-in, 100 ms per request, concurrency 16 (remote-throughput.ts).
+const remote = await remoteThroughputReport();
+
 const report = {
   model: 'squeezenet1.1 (bundled)',
   queries: n,
@@ -127,13 +133,17 @@ const report = {
   estimators,
   lrIidNoise: { jsMicrosPerQuery: Number(jsMicrosLrIid.toFixed(1)), jsOverheadRatio: Number((1 + jsMicrosLrIid / rawMicrosPerQuery).toFixed(3)) },
   memory,
+  remoteThroughputRatio: remote.remoteThroughputRatio,
+  remote: remote.runs,
   goals: {
     overheadAtMost: 1.05,
     memoryRatioAtMost: 1.2,
+    remoteThroughputRatioAtLeast: remote.goal,
     met: {
       overhead: Object.fromEntries(names.filter((k) => k !== 'rise').map((k) => [k, estimators[k]!.overheadRatio <= 1.05])),
       jsOverhead: Object.fromEntries(Object.keys(jsMicros).map((k) => [k, 1 + jsMicros[k]! / rawMicrosPerQuery <= 1.05])),
       memory: Object.fromEntries(Object.entries(memory).map(([k, v]) => [k, v.ratio <= 1.2])),
+      remoteThroughput: remote.met,
     },
   },
 };

@@ -42,7 +42,7 @@ const labelOnly: LabelModel = {
     }
     return out;
   },
-  stats: () => ({ sent: 0, cacheHits: 0, cost: 0, retries: 0 }),
+  stats: () => ({ sent: 0, cacheHits: 0, cost: 0, retries: 0, cacheErrors: 0, cacheWriteErrors: 0 }),
   async dispose() {},
 };
 

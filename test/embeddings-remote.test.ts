@@ -102,7 +102,7 @@ describe('OpenAI-compatible embeddings', () => {
         const again = openAiEmbeddings(clientOptions(server, { cacheDir: dir }));
         const [cat] = await again.embed(['cat', 'dog']);
         assert.equal(server.route.counts.requests, 1);
-        assert.deepEqual(again.stats(), { sent: 0, cacheHits: 2, cost: 0, retries: 0 });
+        assert.deepEqual(again.stats(), { sent: 0, cacheHits: 2, cost: 0, retries: 0, cacheErrors: 0, cacheWriteErrors: 0 });
         assert.equal(cat!.vector!.length, 100);
       });
     } finally {

@@ -30,7 +30,7 @@ describe('remote adapters: answers', () => {
         assert.ok(labels[0]!.score! > 0.2 && labels[0]!.score! <= 1);
       }
       assert.equal(server.requests, 2); // 4 + 2 images
-      assert.deepEqual(model.stats(), { sent: 6, cacheHits: 0, cost: 0, retries: 0 });
+      assert.deepEqual(model.stats(), { sent: 6, cacheHits: 0, cost: 0, retries: 0, cacheErrors: 0, cacheWriteErrors: 0 });
     });
   });
 
@@ -119,7 +119,7 @@ describe('remote adapters: answer cache', () => {
         const b = await second.labels(copies(kitten, 5), 5);
         assert.deepEqual(b, a);
         assert.equal(server.images, 5);
-        assert.deepEqual(second.stats(), { sent: 0, cacheHits: 5, cost: 0, retries: 0 });
+        assert.deepEqual(second.stats(), { sent: 0, cacheHits: 5, cost: 0, retries: 0, cacheErrors: 0, cacheWriteErrors: 0 });
         // A different question is a different request: not answered from the cache.
         const other = visionApiModel({ ...fastOptions(cache.dir), endpoint: server.url, maxResults: 3 });
         await other.labels(copies(kitten, 1), 1);
@@ -146,7 +146,7 @@ describe('remote adapters: answer cache', () => {
         const second = openAiChatModel(options);
         const answers = await second.answer(inputs, 8, 'p');
         assert.equal(answers.length, 8);
-        assert.deepEqual(second.stats(), { sent: 5, cacheHits: 3, cost: 5, retries: 0 });
+        assert.deepEqual(second.stats(), { sent: 5, cacheHits: 3, cost: 5, retries: 0, cacheErrors: 0, cacheWriteErrors: 0 });
         assert.equal(server.images, 8);
       });
     } finally {
@@ -170,7 +170,7 @@ describe('remote adapters: answer cache', () => {
         server.setFaults({});
         const second = visionApiModel(options);
         await second.labels(inputs, 6);
-        assert.deepEqual(second.stats(), { sent: 6 - cached, cacheHits: cached, cost: 0, retries: 0 });
+        assert.deepEqual(second.stats(), { sent: 6 - cached, cacheHits: cached, cost: 0, retries: 0, cacheErrors: 0, cacheWriteErrors: 0 });
       });
     } finally {
       await cache.remove();

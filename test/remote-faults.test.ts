@@ -93,10 +93,16 @@ for (const api of APIS) {
       });
     });
 
-    it('malformed JSON → REMOTE_ERROR naming it, not retried', async () => {
+    it('a malformed answer is retried like a 5xx; one that stays malformed → REMOTE_ERROR naming it after the retries', async () => {
       await withServer(api, { malformed: 1 }, async (server) => {
-        await assert.rejects(ask(adapter(api, server)), isError('REMOTE_ERROR', /POST http:\/\/127\.0\.0\.1:\d+\/v1\/.*malformed response \(not JSON/));
-        assert.equal(server.requests, 1);
+        const model = adapter(api, server);
+        assert.match((await ask(model))[0]!, /tabby/);
+        assert.equal(server.requests, 2);
+        assert.equal(model.stats().retries, 1);
+      });
+      await withServer(api, { malformed: 100 }, async (server) => {
+        await assert.rejects(ask(adapter(api, server, { retries: 2 })), isError('REMOTE_ERROR', /POST http:\/\/127\.0\.0\.1:\d+\/v1\/.*malformed response \(not JSON.*after 3 attempts/));
+        assert.equal(server.requests, 3);
       });
     });
   });

@@ -90,9 +90,10 @@ export function explainCommand(): Command {
     .option('--yes', 'remote: do not ask before a run whose estimate exceeds --max-cost')
     .option('--no-cache', `remote: do not keep answers on disk (default: kept in ${DEFAULT_CACHE_DIR}, so a rerun pays once)`)
     .option('--cache-dir <dir>', 'remote: answer cache folder', DEFAULT_CACHE_DIR)
-    .option('--concurrency <n>', 'remote: requests in flight', integer('--concurrency', 1))
+    .option('--concurrency <n>', 'remote: queries in flight (default 16; a kill loses at most this many answers)', integer('--concurrency', 1))
     .option('--rps <n>', 'remote: most requests per second', positiveNumber('--rps'))
     .option('--timeout <ms>', 'remote: per-request timeout', integer('--timeout', 1))
+    .option('--max-response-mb <mb>', 'remote: largest answer read, in MiB (default 8)', positiveNumber('--max-response-mb'))
     .option('--max-labels <k>', 'vision: labels asked per image (default 1: the hard label; with more, the best-matching one counts)', integer('--max-labels', 1))
     .option('--embeddings <where>', 'semantic: "offline" (GloVe, shipped) or an OpenAI-compatible base URL (…/v1)', 'offline')
     .option('--embeddings-model <name>', 'semantic: embedding model at --embeddings URL')
@@ -135,7 +136,7 @@ export function explainCommand(): Command {
         gradient: result.gradient,
         objective: result.objective,
         queries: result.queries,
-        ...(flags.api ? { sent: result.sent, cacheHits: result.cacheHits, cost: result.cost } : {}),
+        ...(result.remote ? { sent: result.sent, cacheHits: result.cacheHits, cost: result.cost, cacheErrors: result.remote.cacheErrors, cacheWriteErrors: result.remote.cacheWriteErrors } : {}),
         queryStats: result.queryStats,
         seconds: Number(result.seconds.toFixed(3)),
         seed: result.seed,

@@ -32,6 +32,7 @@ export interface RemoteFlags {
   concurrency?: number;
   rps?: number;
   timeout?: number;
+  maxResponseMb?: number;
   httpBody?: string;
   httpLabels?: string;
   maxLabels?: number;
@@ -46,6 +47,7 @@ export function remoteModel(flags: RemoteFlags, size: number): RemoteLabelModel 
     ...(flags.concurrency ? { concurrency: flags.concurrency } : {}),
     ...(flags.rps ? { requestsPerSecond: flags.rps } : {}),
     ...(flags.timeout ? { timeoutMs: flags.timeout } : {}),
+    ...(flags.maxResponseMb ? { maxResponseBytes: Math.round(flags.maxResponseMb * 1024 * 1024) } : {}),
     ...(flags.price !== undefined ? { pricePerQuery: flags.price } : {}),
     ...(flags.maxCost !== undefined ? { maxCost: flags.maxCost } : {}),
     maxQueries: flags.queries,

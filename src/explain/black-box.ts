@@ -62,6 +62,8 @@ export interface OpenedBlackBox {
   /** Noise defaults that suit the kind (remote: large σ and blocks; see options.ts). */
   readonly sigma: number;
   readonly block?: number;
+  /** Default batch size (remote models: their concurrency). */
+  readonly batchSize?: number;
   /**
    * Spends exactly one query (charged to `ledger`) on x, resolves the target(s) and returns the metered f of
    * each: one, or for score models with `topK`/`targets` several, the first querying and the others replaying.
@@ -73,7 +75,7 @@ export interface OpenedBlackBox {
   readonly classifier?: Classifier;
 }
 
-const NO_STATS: RemoteStats = { sent: 0, cacheHits: 0, cost: 0, retries: 0 };
+const NO_STATS: RemoteStats = { sent: 0, cacheHits: 0, cost: 0, retries: 0, cacheErrors: 0, cacheWriteErrors: 0 };
 
 function isClassifier(box: BlackBox): box is Classifier {
   return typeof box === 'object' && box !== null && 'model' in box && 'prepare' in box;
@@ -161,6 +163,7 @@ function remoteBlackBox(model: LabelModel | TextModel, o: ExplainOptions): Opene
     preprocessing: preprocessingSchema.parse({ height, width, resizeShorter: Math.min(height, width) }),
     sigma: REMOTE_SIGMA_GREY_LEVELS,
     block: REMOTE_BLOCK,
+    ...(model.concurrency ? { batchSize: model.concurrency } : {}),
     stats: () => model.stats(),
     async resolve(x, ledger, o) {
       const objective = (o.objective ?? (model.kind === 'labels' ? 'label' : 'prompt')) as RemoteObjective;
@@ -168,7 +171,7 @@ function remoteBlackBox(model: LabelModel | TextModel, o: ExplainOptions): Opene
         throw invalidArgument(`objective "${objective}" is for score models; remote models take ${REMOTE_OBJECTIVES.join(', ')}`);
       }
       if (o.target === undefined || String(o.target).trim() === '') {
-        throw invalidArgument('a remote model needs a target: a class name, a WordNet id, or for the semantic objective the target answer');
+        throw new LrsalError('UNKNOWN_TARGET', 'empty target: give a class name, a WordNet id or (semantic) the target answer');
       }
       if (o.topK !== undefined || o.targets !== undefined) {
         throw invalidArgument('topK/targets need a score model; for a remote model, run again with another target: the answer cache makes the rerun free');

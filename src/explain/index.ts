@@ -13,6 +13,7 @@ import type { GradientSource } from '../gradients/gradient-source.js';
 import { createGradientSource } from '../gradients/registry.js';
 import { loadImage, type RgbImage } from '../io/image.js';
 import type { ChannelReduction } from '../methods/channel-reduction.js';
+import type { RemoteStats } from '../models/remote/types.js';
 import type { DifferentiableModel } from '../models/differentiable.js';
 import { loadDifferentiableModel } from '../models/differentiable-onnx.js';
 import { toModelInput } from '../models/preprocess.js';
@@ -47,6 +48,8 @@ export interface Explanation {
   sent: number;
   cacheHits: number;
   cost: number;
+  /** Remote models: all of the adapter's totals (retries, cache errors, …). */
+  remote?: RemoteStats;
   /** f over every query of the run: how much the noise moved it (a flat f gives a flat map). */
   queryStats: QueryStats;
   seconds: number;
@@ -73,6 +76,8 @@ export async function explain(box: BlackBox, image: ImageInput, options: Explain
   const budget = requireInteger('queries', o.queries, 1);
   if (budget < 2) throw invalidArgument(`queries must be at least 2 (1 prediction + 1 for the map), got ${budget}`);
   const opened = openBlackBox(box, o);
+  // Remote models: batches as large as the adapter's concurrency by default, so every request slot stays busy.
+  if (options.batchSize === undefined && opened.batchSize !== undefined) o.batchSize = opened.batchSize;
   const { image: seen, input: x } = await prepareInput(box, opened, image);
 
   const ledger = new QueryLedger(budget);
@@ -104,6 +109,7 @@ export async function explain(box: BlackBox, image: ImageInput, options: Explain
         sent: remote.sent,
         cacheHits: remote.cacheHits,
         cost: remote.cost,
+        ...(opened.kind === 'labels' || opened.kind === 'text' ? { remote } : {}),
         queryStats: stats(),
         seconds: (performance.now() - started) / 1000,
         seed: o.seed,

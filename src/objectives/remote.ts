@@ -11,6 +11,8 @@ import type { EmbeddingProvider } from '../embeddings/provider.js';
 import type { LabelAnswer, LabelModel, TextModel } from '../models/remote/types.js';
 import { loadWordNet, type Synset } from '../wordnet/graph.js';
 import { resolveLabel } from '../wordnet/label-resolution.js';
+import { lookupNouns, uncoveredWords } from '../wordnet/lookup.js';
+import { closestNames } from './target-suggestions.js';
 import { ANSWER_PROMPT, parseAnswer } from './answer-parsing.js';
 import { semanticObjectives } from './semantic.js';
 import { multiLabelObjective, wordnetObjective, type PredictedLabel } from './wordnet-distance.js';
@@ -24,13 +26,28 @@ export interface AnsweringFunction extends BatchFunction {
   lastAnswers(): string[];
 }
 
-/** The target as a WordNet synset: a wnid (n02123045) or free text ("tabby cat"), steered towards `classes`. */
+/**
+ * The target as a WordNet synset: a wnid (n02123045) or free text ("tabby cat"), steered towards `classes`.
+ * The text must be a noun as a whole: one that only partly names a noun ("no such class" → "class", "the
+ * thing on the left" → "left") is refused like an unknown one, with the closest class names suggested, since
+ * every query of a run would be spent on the wrong target.
+ */
 export function resolveTargetSynset(target: string, classes?: readonly Synset[]): Synset {
   const wordnet = loadWordNet();
-  if (/^n\d{8}$/i.test(target.trim())) return wordnet.requireSynset(target.trim());
-  const resolved = resolveLabel(wordnet, target, classes);
-  if (!resolved) throw new LrsalError('UNKNOWN_TARGET', `unknown target "${target}": it names no WordNet noun`);
-  return resolved.synset;
+  const text = target.trim();
+  if (text === '') throw new LrsalError('UNKNOWN_TARGET', 'empty target: give a class name (e.g. "tabby cat") or a WordNet id (n02123045)');
+  if (/^n\d{8}$/i.test(text)) return wordnet.requireSynset(text);
+  const resolved = resolveLabel(wordnet, text, classes);
+  const top = lookupNouns(wordnet, text)[0];
+  const leftOver = resolved && top ? uncoveredWords(text, [top, resolved.match]) : [];
+  if (resolved && leftOver.length === 0) return resolved.synset;
+  const names = (classes ?? []).flatMap((s) => s.lemmas);
+  const closest = closestNames(text, resolved ? [resolved.match.lemma, ...names] : names, 3);
+  const suggest = closest.length > 0 ? `; closest: ${closest.map((n) => `"${n}"`).join(', ')}` : '';
+  const why = resolved
+    ? `only "${resolved.match.text}" names a WordNet noun (${leftOver.map((w) => `"${w}"`).join(', ')} left over)`
+    : 'it names no WordNet noun';
+  throw new LrsalError('UNKNOWN_TARGET', `unknown target "${text}": ${why}${suggest}; give a class name or a WordNet id (n02123045)`);
 }
 
 export function labelFunction(model: LabelModel, target: Synset, classes?: readonly Synset[]): AnsweringFunction {

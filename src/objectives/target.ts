@@ -11,8 +11,9 @@ export interface ResolvedTarget {
 
 export function resolveTarget(spec: string | number | undefined, labels: readonly ClassLabel[], topIndex: number): ResolvedTarget {
   const at = (index: number): ResolvedTarget => ({ index, label: labels[index]?.name ?? `class ${index}` });
-  if (spec === undefined || spec === '') return at(topIndex);
+  if (spec === undefined) return at(topIndex);
   const text = String(spec).trim();
+  if (text === '') throw new LrsalError('UNKNOWN_TARGET', 'empty target: give a class index, WordNet id or name, or leave the target out for the top-1 class');
   if (/^\d+$/.test(text)) {
     const index = Number(text);
     if (index >= labels.length) throw new LrsalError('UNKNOWN_TARGET', `target ${index} is out of range: the model has ${labels.length} classes (0..${labels.length - 1})`);

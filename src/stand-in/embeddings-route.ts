@@ -13,6 +13,7 @@ import { describeError, LrsalError } from '../core/errors.js';
 import { offlineEmbeddings } from '../embeddings/offline.js';
 import type { EmbeddingProvider } from '../embeddings/provider.js';
 import { FaultPlan, type StandInFaults } from './faults.js';
+import { HttpError, loopbackHostGuard, requireJsonBody } from './request-guards.js';
 
 export const EMBEDDINGS_ROUTE = '/v1/embeddings';
 
@@ -48,6 +49,7 @@ export function embeddingsRoute(options: EmbeddingsRouteOptions = {}): Embedding
   async function respond(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST') return sendError(res, 405, `use POST ${EMBEDDINGS_ROUTE}`);
     counts.requests++;
+    requireJsonBody(req);
     const body = (await readJson(req, maxBody)) as { input?: unknown; model?: unknown; encoding_format?: unknown; dimensions?: unknown };
     const delay = faults.delay();
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
@@ -86,7 +88,9 @@ export function embeddingsRoute(options: EmbeddingsRouteOptions = {}): Embedding
     counts,
     setFaults: (f) => faults.set(f),
     handler: (req, res) =>
-      respond(req, res).catch((error: unknown) => sendError(res, error instanceof LrsalError && error.code === 'INVALID_ARGUMENT' ? 400 : 500, describeError(error))),
+      respond(req, res).catch((error: unknown) =>
+        sendError(res, error instanceof HttpError ? error.status : error instanceof LrsalError && error.code === 'INVALID_ARGUMENT' ? 400 : 500, describeError(error)),
+      ),
   };
 }
 
@@ -100,7 +104,14 @@ export interface EmbeddingsServer {
 export async function startEmbeddingsServer(options: EmbeddingsRouteOptions & { host?: string; port?: number } = {}): Promise<EmbeddingsServer> {
   const host = options.host ?? '127.0.0.1';
   const route = embeddingsRoute(options);
+  // Set once the port is known (listen picks it).
+  const guard: { checkHost?: (req: IncomingMessage) => void } = {};
   const server = createServer((req, res) => {
+    try {
+      guard.checkHost?.(req);
+    } catch (error) {
+      return sendError(res, (error as HttpError).status, describeError(error));
+    }
     const path = (req.url ?? '/').split('?')[0];
     if (path === route.path) return void route.handler(req, res);
     sendError(res, 404, `no route ${req.method} ${path}; this stand-in serves POST ${route.path}`);
@@ -110,6 +121,7 @@ export async function startEmbeddingsServer(options: EmbeddingsRouteOptions & { 
     server.listen(options.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  guard.checkHost = loopbackHostGuard(host, port);
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     route,

@@ -12,6 +12,7 @@ import type { Classifier } from '../models/classifier.js';
 import { embeddingsRoute } from './embeddings-route.js';
 import { ImageClassifierService } from './classify.js';
 import { FaultPlan, type StandInFaults } from './faults.js';
+import { checkImageBudget, DEFAULT_MAX_IMAGES_PER_REQUEST, DEFAULT_MAX_PIXELS_PER_REQUEST, HttpError, loopbackHostGuard, requireJsonBody } from './request-guards.js';
 
 export type StandInApi = 'vision' | 'openai';
 
@@ -25,6 +26,10 @@ export interface StandInOptions {
   faults?: StandInFaults;
   /** Largest request body accepted, in bytes (default 32 MiB). */
   maxBodyBytes?: number;
+  /** Most images in one request (default 16, Cloud Vision's limit); more is 413. */
+  maxImagesPerRequest?: number;
+  /** Most pixels in one request, all images together (default 64 Mi); more is 413, before decoding. */
+  maxPixelsPerRequest?: number;
 }
 
 export interface StandInServer {
@@ -56,11 +61,16 @@ export async function startStandInServer(options: StandInOptions): Promise<Stand
   // The chat stand-in also serves /v1/embeddings (offline GloVe), like an OpenAI-compatible server would.
   const embeddings = api === 'openai' ? embeddingsRoute() : undefined;
 
+  const maxImages = options.maxImagesPerRequest ?? DEFAULT_MAX_IMAGES_PER_REQUEST;
+  const maxPixels = options.maxPixelsPerRequest ?? DEFAULT_MAX_PIXELS_PER_REQUEST;
+  // Set once the port is known (listen picks it).
+  const guard: { checkHost?: (req: IncomingMessage) => void } = {};
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => sendError(res, api, isClientError(error) ? 400 : 500, describeError(error)));
+    handle(req, res).catch((error: unknown) => sendError(res, api, error instanceof HttpError ? error.status : isClientError(error) ? 400 : 500, describeError(error)));
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    guard.checkHost?.(req);
     const path = (req.url ?? '/').split('?')[0];
     if (api === 'openai' && req.method === 'GET' && path === '/v1/models') {
       return sendJson(res, 200, { object: 'list', data: [{ id: STAND_IN_MODEL, object: 'model', created: 0, owned_by: 'lrsal' }] });
@@ -69,6 +79,7 @@ export async function startStandInServer(options: StandInOptions): Promise<Stand
     if (path !== route) return sendError(res, api, 404, `no route ${req.method} ${path}; this ${api} stand-in serves POST ${route}`);
     if (req.method !== 'POST') return sendError(res, api, 405, `use POST ${route}`);
     counts.requests++;
+    requireJsonBody(req);
     const body = await readJson(req, maxBody);
     const delay = faults.delay();
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
@@ -95,6 +106,7 @@ export async function startStandInServer(options: StandInOptions): Promise<Stand
       if (typeof content !== 'string') throw new LrsalError('INVALID_ARGUMENT', `requests[${i}].image.content must be a base64 string`);
       return Buffer.from(content, 'base64');
     });
+    await checkImageBudget(images, maxImages, maxPixels);
     const maxResults = requests.map((r: unknown) => {
       const features = (r as { features?: Array<{ type?: string; maxResults?: number }> })?.features ?? [];
       const k = features.find((f) => f?.type === 'LABEL_DETECTION')?.maxResults;
@@ -115,6 +127,7 @@ export async function startStandInServer(options: StandInOptions): Promise<Stand
     const b = body as { model?: unknown; messages?: unknown };
     if (!Array.isArray(b?.messages)) throw new LrsalError('INVALID_ARGUMENT', 'body must have a "messages" list');
     const image = lastImage(b.messages);
+    await checkImageBudget([image], maxImages, maxPixels);
     const [classes] = await service.rank([image], 1);
     counts.images++;
     const content = unknown ? 'I cannot tell what this image shows.' : `The input image belongs to ${classes![0]!.name}.`;
@@ -133,6 +146,7 @@ export async function startStandInServer(options: StandInOptions): Promise<Stand
     server.listen(options.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  guard.checkHost = loopbackHostGuard(host, port);
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
     api,
@@ -196,7 +210,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-const GOOGLE_STATUS: Record<number, string> = { 404: 'NOT_FOUND', 405: 'UNIMPLEMENTED', 429: 'RESOURCE_EXHAUSTED' };
+const GOOGLE_STATUS: Record<number, string> = { 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 405: 'UNIMPLEMENTED', 413: 'INVALID_ARGUMENT', 415: 'INVALID_ARGUMENT', 429: 'RESOURCE_EXHAUSTED' };
 
 /** An error in the API's own format (Google: {error:{code,message,status}}, OpenAI: {error:{message,type}}). */
 function sendError(res: ServerResponse, api: StandInApi, status: number, message: string): void {

@@ -2,7 +2,7 @@
 export { DEFAULT_WORDNET_GRAPH_URL, defaultWordNetGraphPath, WordNetNouns, loadWordNet, provideWordNet, offsetToWnid, parseWordNetGraph, readWordNetGraph, wnidToOffset } from './graph.js';
 export type { Synset } from './graph.js';
 export { PathDistance, pathDistanceFor } from './distance.js';
-export { LemmaIndex, lemmaIndexFor, lookupNouns } from './lookup.js';
+export { LemmaIndex, lemmaIndexFor, lookupNouns, uncoveredWords } from './lookup.js';
 export type { LemmaMatch } from './lookup.js';
 export { normalizeTerm, nounBaseForms, phraseBaseForms } from './morphology.js';
 export { classSynsets, resolveLabel } from './label-resolution.js';

@@ -166,6 +166,16 @@ function splitWords(text: string): { words: string[]; segmentOf: number[]; chunk
   return { words, segmentOf, chunkOf };
 }
 
+/**
+ * Words of `text` that none of `matches` covers, stop words and numbers aside: what a match leaves unexplained
+ * ("no such class" matched as "class" leaves "such"). Positions are those of `LemmaMatch.start`/`wordCount`.
+ */
+export function uncoveredWords(text: string, matches: readonly LemmaMatch[]): string[] {
+  const { words } = splitWords(text);
+  const covered = (i: number) => matches.some((m) => i >= m.start && i < m.start + m.wordCount);
+  return words.filter((w, i) => !covered(i) && !STOP_WORDS.has(w) && !/^\d+$/.test(w));
+}
+
 /** The lemma index for a graph, built on first use (about 0.4 s, 30 MB) and shared afterwards. */
 export const lemmaIndexFor = perGraph((wordnet) => new LemmaIndex(wordnet));
 

@@ -7,6 +7,7 @@
  * are read. The Cloud Vision format is: labelsPath "responses.0.labelAnnotations", labelField "description".
  */
 import { invalidArgument } from '../../core/errors.js';
+import { checkEndpoint } from './endpoint.js';
 import { displayUrl, postJsonOnce } from './http.js';
 import { apiKeyFromEnv, resolveRemoteOptions, type RemoteOptions } from './options.js';
 import { RemoteQueries, remoteLabelModel } from './remote-queries.js';
@@ -30,6 +31,7 @@ export interface HttpJsonOptions extends RemoteOptions {
 
 export function httpJsonModel(options: HttpJsonOptions): RemoteLabelModel {
   const o = resolveRemoteOptions(options);
+  checkEndpoint(options.url, 'url');
   if (!JSON.stringify(options.body ?? null).match(/\{\{(image|dataUrl)\}\}/)) {
     throw invalidArgument('http-json body template has no "{{image}}" or "{{dataUrl}}" placeholder');
   }
@@ -49,7 +51,7 @@ export function httpJsonModel(options: HttpJsonOptions): RemoteLabelModel {
     imagesPerRequest: 1,
     async send(images: Buffer[], signal: AbortSignal): Promise<LabelAnswer[][]> {
       const base64 = images[0]!.toString('base64');
-      const json = await postJsonOnce(options.url, fillTemplate(options.body, base64), headers, signal);
+      const json = await postJsonOnce(options.url, fillTemplate(options.body, base64), headers, signal, o.maxResponseBytes);
       return [readLabels(json, options.labelsPath, labelField, scoreField)];
     },
   };

@@ -1,8 +1,11 @@
-/** One JSON-over-HTTP attempt with fetch, failures classified for the retry loop (see retry.ts). */
+/** One JSON-over-HTTP attempt (no redirects, size-capped: guarded-fetch.ts), failures classified for the retry loop (see retry.ts). */
+import { guardedFetch } from './guarded-fetch.js';
 import { AttemptFailure, parseRetryAfter, statusMessage } from './retry.js';
 
-export async function postJsonOnce(url: string, body: unknown, headers: Record<string, string>, signal: AbortSignal): Promise<unknown> {
-  const response = await fetch(url, {
+export { displayUrl } from './endpoint.js';
+
+export async function postJsonOnce(url: string, body: unknown, headers: Record<string, string>, signal: AbortSignal, maxResponseBytes: number): Promise<unknown> {
+  const response = await guardedFetch(maxResponseBytes)(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
     body: JSON.stringify(body),
@@ -16,16 +19,6 @@ export async function postJsonOnce(url: string, body: unknown, headers: Record<s
     return JSON.parse(text) as unknown;
   } catch (error) {
     throw new AttemptFailure('malformed', `not JSON: ${(error as Error).message}`);
-  }
-}
-
-/** The endpoint without query string or user info: what errors and stats may show. */
-export function displayUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname}`;
-  } catch {
-    return url.split('?')[0]!;
   }
 }
 

@@ -6,6 +6,9 @@
  * never printed.
  */
 import OpenAI from 'openai';
+import { z } from 'zod';
+import { checkEndpoint } from './endpoint.js';
+import { guardedFetch } from './guarded-fetch.js';
 import { displayUrl, trimBase } from './http.js';
 import { apiKeyFromEnv, resolveRemoteOptions, type RemoteOptions } from './options.js';
 import { inputsToPngs } from './png.js';
@@ -31,12 +34,12 @@ export interface OpenAiChatOptions extends RemoteOptions {
 
 export function openAiChatModel(options: OpenAiChatOptions): RemoteTextModel {
   const o = resolveRemoteOptions(options);
-  const baseURL = trimBase(options.endpoint ?? DEFAULT_OPENAI_ENDPOINT);
+  const baseURL = trimBase(checkEndpoint(options.endpoint ?? DEFAULT_OPENAI_ENDPOINT));
   const endpoint = displayUrl(`${baseURL}/chat/completions`);
   const isOpenAi = /(^|\.)openai\.com$/.test(new URL(baseURL).hostname);
   const apiKey = apiKeyFromEnv(options.apiKeyEnv ?? 'OPENAI_API_KEY', isOpenAi) ?? 'none';
   // Timeouts come from our per-attempt signal; the client's own timeout is a generous backstop.
-  const client = new OpenAI({ apiKey, baseURL, maxRetries: 0, timeout: o.timeoutMs * 2 });
+  const client = new OpenAI({ apiKey, baseURL, maxRetries: 0, timeout: o.timeoutMs * 2, fetch: guardedFetch(o.maxResponseBytes) });
   const maxTokens = options.maxTokens ?? 50;
   const temperature = options.temperature ?? 0;
   const queries = new RemoteQueries(o);
@@ -45,6 +48,7 @@ export function openAiChatModel(options: OpenAiChatOptions): RemoteTextModel {
     identity: JSON.stringify({ api: 'openai-chat', endpoint, model: options.model, prompt, maxTokens, temperature }),
     what: `POST ${endpoint}`,
     imagesPerRequest: 1,
+    answerSchema: z.string(),
     async send(images, signal) {
       const url = `data:image/png;base64,${images[0]!.toString('base64')}`;
       let completion: unknown;
@@ -71,6 +75,7 @@ export function openAiChatModel(options: OpenAiChatOptions): RemoteTextModel {
     kind: 'text',
     inputShape: o.inputShape,
     endpoint,
+    concurrency: o.concurrency,
     async answer(inputs, count, prompt, signal) {
       const pngs = await inputsToPngs(inputs, count, o.inputShape);
       return queries.query(pngs, protocolFor(prompt), signal);

@@ -6,7 +6,10 @@
  * from an environment variable and never printed.
  */
 import OpenAI from 'openai';
+import { z } from 'zod';
 import { LrsalError } from '../../core/errors.js';
+import { checkEndpoint } from './endpoint.js';
+import { guardedFetch } from './guarded-fetch.js';
 import { displayUrl, trimBase } from './http.js';
 import { apiKeyFromEnv, resolveRemoteOptions, type RemoteOptions } from './options.js';
 import { RemoteQueries, type RemoteProtocol } from './remote-queries.js';
@@ -42,11 +45,11 @@ const MEMO_LIMIT = 10_000;
 
 export function openAiEmbeddings(options: OpenAiEmbeddingOptions): OpenAiEmbeddingProvider {
   const o = resolveRemoteOptions(options);
-  const baseURL = trimBase(options.endpoint ?? DEFAULT_EMBEDDINGS_ENDPOINT);
+  const baseURL = trimBase(checkEndpoint(options.endpoint ?? DEFAULT_EMBEDDINGS_ENDPOINT));
   const endpoint = displayUrl(`${baseURL}/embeddings`);
   const isOpenAi = /(^|\.)openai\.com$/.test(new URL(baseURL).hostname);
   const apiKey = apiKeyFromEnv(options.apiKeyEnv ?? 'OPENAI_API_KEY', isOpenAi) ?? 'none';
-  const client = new OpenAI({ apiKey, baseURL, maxRetries: 0, timeout: o.timeoutMs * 2 });
+  const client = new OpenAI({ apiKey, baseURL, maxRetries: 0, timeout: o.timeoutMs * 2, fetch: guardedFetch(o.maxResponseBytes) });
   const requested = options.dimensions;
   if (requested !== undefined && !(Number.isInteger(requested) && requested > 0)) {
     throw new LrsalError('INVALID_ARGUMENT', `dimensions must be an integer > 0, got ${requested}`);
@@ -63,6 +66,8 @@ export function openAiEmbeddings(options: OpenAiEmbeddingOptions): OpenAiEmbeddi
     identity: JSON.stringify({ api: 'openai-embeddings', endpoint, model: options.model, dimensions: requested ?? null }),
     what: `POST ${endpoint}`,
     imagesPerRequest: textsPerRequest,
+    answerSchema: z.array(z.number()),
+    inFlight: 'requests',
     async send(texts, signal) {
       let response: unknown;
       try {

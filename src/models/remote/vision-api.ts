@@ -5,7 +5,9 @@
  * Response: {"responses":[{"labelAnnotations":[{"mid","description","score","topicality"}]} | {"error":{...}}]}
  */
 import { LrsalError } from '../../core/errors.js';
+import { checkEndpoint } from './endpoint.js';
 import { displayUrl, postJsonOnce, trimBase } from './http.js';
+import { redact } from './redact.js';
 import { apiKeyFromEnv, resolveRemoteOptions, type RemoteOptions } from './options.js';
 import { RemoteQueries, remoteLabelModel } from './remote-queries.js';
 import { AttemptFailure } from './retry.js';
@@ -19,7 +21,10 @@ export interface VisionApiOptions extends RemoteOptions {
   endpoint?: string;
   /** Labels asked for per image (default 10). */
   maxResults?: number;
-  /** Images per request (default 16, Cloud Vision's limit for synchronous requests). */
+  /**
+   * Most images per request (default 4; Cloud Vision takes up to 16). Fewer per request keep more requests in
+   * flight: requests never carry more than `concurrency` images, so a kill loses at most that many answers.
+   */
   imagesPerRequest?: number;
   /** Environment variable holding the API key, sent as the x-goog-api-key header (default GOOGLE_API_KEY; optional). */
   apiKeyEnv?: string;
@@ -27,7 +32,7 @@ export interface VisionApiOptions extends RemoteOptions {
 
 export function visionApiModel(options: VisionApiOptions = {}): RemoteLabelModel {
   const o = resolveRemoteOptions(options);
-  const url = trimBase(options.endpoint ?? DEFAULT_VISION_ENDPOINT) + VISION_API_PATH;
+  const url = trimBase(checkEndpoint(options.endpoint ?? DEFAULT_VISION_ENDPOINT)) + VISION_API_PATH;
   const maxResults = options.maxResults ?? 10;
   const apiKey = apiKeyFromEnv(options.apiKeyEnv ?? 'GOOGLE_API_KEY', false);
   const endpoint = displayUrl(url);
@@ -36,12 +41,12 @@ export function visionApiModel(options: VisionApiOptions = {}): RemoteLabelModel
   const protocol = {
     identity: JSON.stringify({ api: 'vision-labels', endpoint, maxResults }),
     what,
-    imagesPerRequest: options.imagesPerRequest ?? 16,
+    imagesPerRequest: options.imagesPerRequest ?? 4,
     async send(images: Buffer[], signal: AbortSignal): Promise<LabelAnswer[][]> {
       const body = {
         requests: images.map((png) => ({ image: { content: png.toString('base64') }, features: [{ type: 'LABEL_DETECTION', maxResults }] })),
       };
-      const json = await postJsonOnce(url, body, apiKey ? { 'x-goog-api-key': apiKey } : {}, signal);
+      const json = await postJsonOnce(url, body, apiKey ? { 'x-goog-api-key': apiKey } : {}, signal, o.maxResponseBytes);
       return parseVisionResponse(json, images.length, what);
     },
   };
@@ -57,7 +62,7 @@ export function parseVisionResponse(json: unknown, count: number, what: string):
   return responses.map((r: unknown, i) => {
     const entry = r as { error?: { code?: number; message?: string }; labelAnnotations?: unknown };
     if (entry?.error) {
-      throw new LrsalError('REMOTE_ERROR', `${what}: image ${i} failed (${entry.error.code ?? '?'}: ${String(entry.error.message ?? '').slice(0, 200)})`);
+      throw new LrsalError('REMOTE_ERROR', redact(`${what}: image ${i} failed (${entry.error.code ?? '?'}: ${redact(String(entry.error.message ?? '')).slice(0, 200)})`));
     }
     const annotations = entry?.labelAnnotations ?? [];
     if (!Array.isArray(annotations)) throw new AttemptFailure('malformed', `responses[${i}].labelAnnotations is not a list`);
