@@ -20,7 +20,7 @@ export interface RemoteOptions {
   requestsPerSecond?: number;
   /** Per-attempt timeout in ms (default 60 000). */
   timeoutMs?: number;
-  /** Extra attempts after a 429, 5xx, timeout or network error (default 4). */
+  /** Extra attempts after a 408, 429, 5xx, timeout, network error or malformed answer (default 4). */
   retries?: number;
   /** First backoff delay in ms, doubled per retry with ±25 % jitter (default 500). */
   backoffMs?: number;
