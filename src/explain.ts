@@ -6,6 +6,7 @@
 import { invalidArgument, requireInteger } from './core/errors.js';
 import { QueryLedger, metered, type LedgerProgress } from './core/ledger.js';
 import { pick, stripUndefined } from './core/options.js';
+import { validateExplainOptions } from './explain-options.js';
 import type { BatchFunction } from './core/batch-function.js';
 import { Rng } from './core/rng.js';
 import type { Shape } from './core/tensor.js';
@@ -105,6 +106,7 @@ export interface Explanation {
 
 export async function explain(classifier: Classifier, imageSource: string | Buffer, options: ExplainOptions = {}): Promise<Explanation> {
   const started = performance.now();
+  validateExplainOptions(options, 'scores', classifier.model.inputShape); // issue 11 item 9: before any query
   const o = { ...EXPLAIN_DEFAULTS, ...stripUndefined(options) };
   const budget = requireInteger('queries', o.queries, 1);
   if (budget < 2) throw invalidArgument(`queries must be at least 2 (1 prediction + 1 for the map), got ${budget}`);

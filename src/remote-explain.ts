@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { invalidArgument, requireInteger } from './core/errors.js';
 import { QueryLedger, metered } from './core/ledger.js';
 import { pick, stripUndefined } from './core/options.js';
+import { validateExplainOptions } from './explain-options.js';
 import { attributeWithMethod, EXPLAIN_DEFAULTS, type ExplainOptions } from './explain.js';
 import { createGradientSource, type BlackBoxGradientName } from './gradients/registry.js';
 import { loadImage, type RgbImage } from './io/image.js';
@@ -59,6 +60,8 @@ export interface RemoteExplanation {
   gradient: BlackBoxGradientName;
   objective: RemoteObjective;
   queries: number;
+  /** Answers that named no known class (label/prompt objectives; they score as the farthest answer). */
+  unusableAnswers?: number;
   stats: RemoteStats;
   seconds: number;
   seed: number;
@@ -75,6 +78,7 @@ async function defaultClasses(): Promise<Synset[]> {
 
 export async function explainRemote(model: LabelModel | TextModel, imageSource: string | Buffer, options: RemoteExplainOptions): Promise<RemoteExplanation> {
   const started = performance.now();
+  validateExplainOptions(options, 'remote', model.inputShape); // issue 11 item 9: before any query
   const o = { ...EXPLAIN_DEFAULTS, ...stripUndefined(options) };
   const objective: RemoteObjective = options.objective ?? (model.kind === 'labels' ? 'label' : 'prompt');
   const budget = requireInteger('queries', o.queries, 1);
@@ -126,6 +130,7 @@ export async function explainRemote(model: LabelModel | TextModel, imageSource: 
     gradient,
     objective,
     queries: ledger.spent,
+    ...(answering.unusableAnswers ? { unusableAnswers: answering.unusableAnswers() } : {}),
     stats: model.stats(),
     seconds: (performance.now() - started) / 1000,
     seed: o.seed,

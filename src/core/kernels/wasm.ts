@@ -7,6 +7,7 @@
  * handled by the JS reference (see index.ts).
  */
 import { readFileSync } from 'node:fs';
+import { reportKernelFallback } from './fallback.js';
 import { STATE_WORDS } from './reference.js';
 import { ZIG_FN, ZIG_KN, ZIG_LAYERS, ZIG_WN } from './ziggurat.js';
 
@@ -55,9 +56,14 @@ function kernelModule(): object | null {
     compiled = new WA.Module(readFileSync(new URL('../../../wasm/kernels.wasm', import.meta.url)));
     // A stale build (`tsc` without `npm run build` after a kernel was added) falls back to the JS reference.
     const names = new Set(WA.Module.exports(compiled).map((e) => e.name));
-    if (!KERNEL_EXPORTS.every((name) => names.has(name))) compiled = null;
-  } catch {
+    if (!KERNEL_EXPORTS.every((name) => names.has(name))) {
+      compiled = null;
+      reportKernelFallback('the build is stale: run npm run build');
+    }
+  } catch (error) {
     compiled = null;
+    const missing = (error as { code?: string }).code === 'ENOENT';
+    reportKernelFallback(missing ? 'wasm/kernels.wasm was not built: run npm run build' : `wasm/kernels.wasm did not load: ${(error as Error).message?.split('\n')[0]}`);
   }
   return compiled;
 }
