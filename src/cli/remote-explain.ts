@@ -41,7 +41,25 @@ export interface RemoteFlags {
   queries: number;
 }
 
+/**
+ * Throws INVALID_ARGUMENT naming the flag unless `value` is an http(s) URL: a typo must not reach fetch,
+ * whose "Invalid URL" / "fetch failed" names neither the flag nor the problem. Credentials are never echoed.
+ */
+export function checkEndpoint(flag: string, value: string): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw invalidArgument(`${flag} must be an http:// or https:// URL like http://localhost:8080, got "${value.replace(/\/\/[^/@]*@/, '//***@')}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw invalidArgument(`${flag} must be an http:// or https:// URL, got the ${url.protocol.replace(':', '')} scheme`);
+  }
+}
+
 export function remoteModel(flags: RemoteFlags, size: number): RemoteLabelModel | RemoteTextModel {
+  if (flags.endpoint !== undefined) checkEndpoint('--endpoint', flags.endpoint);
+  if (flags.embeddings !== undefined && flags.embeddings !== 'offline') checkEndpoint('--embeddings', flags.embeddings);
   const common: RemoteOptions = {
     inputShape: { channels: 3, height: size, width: size },
     ...(flags.concurrency ? { concurrency: flags.concurrency } : {}),
