@@ -107,7 +107,7 @@ export function validateExplainOptions(options: ExplainOptionValues, kind: 'scor
   const mapQueries = queries - 1; // one query predicts (fixes the target and f(x))
   const need = minimumMapQueries(method as MethodName, source, { steps, samples });
   if (mapQueries < need.queries) {
-    throw invalidArgument(`queries must be at least ${need.queries + 1} for ${method} with the ${gradient} gradient (1 prediction + ${need.why}), got ${queries}`);
+    throw invalidArgument(`${method} with the ${gradient} gradient needs at least ${need.queries + 1} queries (1 prediction + ${need.why}), got queries ${queries}`);
   }
 }
 
