@@ -13,6 +13,8 @@ import { LrsalError } from '../src/core/errors.js';
 import { metered, QueryLedger } from '../src/core/ledger.js';
 import { sizeOf, type Shape } from '../src/core/tensor.js';
 import { explain, type ExplainOptions } from '../src/explain.js';
+import { createGradientSource } from '../src/gradients/registry.js';
+import { createMethod } from '../src/methods/registry.js';
 import { validateExplainOptions } from '../src/explain-options.js';
 import { loadImage } from '../src/io/image.js';
 import { mapProblems } from '../src/metrics/map-quality.js';
@@ -103,6 +105,20 @@ for (const [what, options, message] of badOptions) {
     assert.equal(c.asked.inputs, 0, 'no query may be spent on settings that cannot work');
   });
 }
+
+test('createMethod() passes 0 and NaN on to the methods, which reject them (no silent default)', () => {
+  const source = createGradientSource('lr', shape, { sigma: 1 });
+  const bad: Array<[string, Record<string, number>]> = [
+    ['smoothgrad', { samples: 0 }],
+    ['vargrad', { samples: NaN }],
+    ['smoothgrad', { noiseLevel: NaN }],
+    ['ig', { steps: 0 }],
+    ['rise', { cells: 0 }],
+    ['rise', { cells: NaN }],
+    ['rise', { batchSize: 0 }],
+  ];
+  for (const [method, settings] of bad) rejects(() => createMethod(method, source, settings), 'INVALID_ARGUMENT', /must be/);
+});
 
 test('validateExplainOptions accepts the defaults and every documented setting', () => {
   validateExplainOptions({});

@@ -102,6 +102,7 @@ export function explainCommand(): Command {
           gradient: r.gradient,
           objective: r.objective,
           queries: r.queries,
+          ...(r.unusableAnswers !== undefined ? { unusableAnswers: r.unusableAnswers } : {}),
           cost: r.stats.cost,
           cacheHits: r.stats.cacheHits,
           sent: r.stats.sent,

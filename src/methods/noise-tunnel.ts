@@ -4,7 +4,7 @@
  * (SmoothGrad) or their per-element variance (VarGrad). The budget is split evenly across copies;
  * mean and variance stream through Welford's update, so memory does not grow with m.
  */
-import { requireInteger } from '../core/errors.js';
+import { requireInteger, requirePositive } from '../core/errors.js';
 import { splitBudget } from '../core/ledger.js';
 import type { GradientSource } from '../gradients/gradient-source.js';
 import { requireBudget, type AttributionMethod } from './attribution.js';
@@ -23,6 +23,7 @@ export type Aggregate = 'smoothgrad' | 'vargrad';
 export function noiseTunnel(source: GradientSource, aggregate: Aggregate, options: NoiseTunnelOptions = {}): AttributionMethod {
   const { samples, noiseLevel } = { ...NOISE_TUNNEL_DEFAULTS, ...options };
   requireInteger('samples', samples, aggregate === 'vargrad' ? 2 : 1);
+  requirePositive('noise level', noiseLevel);
   return {
     name: aggregate,
     minQueries: samples * source.minQueries,
