@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { LrsalError } from '../src/core/errors.js';
@@ -165,4 +165,20 @@ test('the first SIGTERM stops gracefully; a second one ends the process at once 
   assert.equal(end.signal, 'SIGTERM');
   assert.ok(end.at - sent < 3000, `second signal took ${end.at - sent} ms`);
   assert.doesNotMatch(out, /finished/);
+});
+
+test('a CLI run without the WebAssembly build warns once that it uses the slower JS kernels', () => {
+  // The compiled CLI with everything but dist/wasm/kernels.wasm (models, labels and packages linked in).
+  const root = tempDir();
+  cpSync(join(repoRoot, 'dist', 'src'), join(root, 'dist', 'src'), { recursive: true });
+  copyFileSync(join(repoRoot, 'package.json'), join(root, 'package.json'));
+  for (const linked of ['node_modules', 'models', 'data']) if (existsSync(join(repoRoot, linked))) symlinkSync(join(repoRoot, linked), join(root, linked));
+  const r = spawnSync(process.execPath, [join(root, 'dist', 'src', 'cli', 'main.js'), 'explain', kitten, '--method', 'vanilla', '--gradient', 'lr', '--queries', '12', '--threads', '1', '--out', join(root, 'o.png')], {
+    encoding: 'utf8',
+    env: { ...process.env, LRSAL_DEBUG: '', LRSAL_KERNELS: '' },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const warnings = r.stderr.split('\n').filter((l) => /WebAssembly kernels are not available/.test(l));
+  assert.equal(warnings.length, 1, r.stderr);
+  assert.match(warnings[0]!, /^lrsal: warning: the WebAssembly kernels are not available \(wasm\/kernels\.wasm was not built: run npm run build\); using the slower JavaScript kernels/);
 });
