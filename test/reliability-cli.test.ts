@@ -131,6 +131,7 @@ const exit2: Array<[string, () => string[], RegExp]> = [
   ['a model path that is a folder', () => ['explain', kitten, '--model', dir], /is a folder/],
   ['serve-model --port 99999', () => ['serve-model', '--port', '99999'], /--port must be ≤ 65535/],
   ['an --endpoint that is not a URL', () => ['explain', kitten, '--api', 'vision', '--target', 'tabby', '--endpoint', 'not a url', '--no-cache'], /--endpoint must be an http:\/\/ or https:\/\/ URL/],
+  ['an --endpoint on a port fetch blocks', () => ['explain', kitten, '--api', 'vision', '--target', 'tabby', '--endpoint', 'http://127.0.0.1:6000', '--no-cache'], /--endpoint uses port 6000, which fetch refuses/],
   ['an --endpoint with another scheme', () => ['explain', kitten, '--api', 'vision', '--target', 'tabby', '--endpoint', 'ftp://u:secret@host/x', '--no-cache'], /--endpoint must be an http:\/\/ or https:\/\/ URL, got the ftp scheme/],
 ];
 for (const [what, args, message] of exit2) {
