@@ -1,8 +1,6 @@
 /** `lrsal explain IMAGE`: one saliency map, written as a PNG overlay and a raw .npy map. */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
 import { Command, Option } from 'commander';
-import { invalidArgument } from '../core/errors.js';
+import { invalidArgument, LrsalError } from '../core/errors.js';
 import { DEFAULT_CACHE_DIR } from '../models/remote/options.js';
 import { DEFAULT_IG_BASELINE, EXPLAIN_DEFAULTS, explain, type ExplainOptions, type GradientName } from '../explain/index.js';
 import { NOISE_SHAPES, type NoiseShape } from '../gradients/noise-shapes.js';
@@ -22,6 +20,9 @@ import { fraction, integer, positiveNumber } from './parse.js';
 import { pick } from '../core/options.js';
 import { progressBar } from './progress.js';
 import { REMOTE_APIS, openRemote, type RemoteFlags } from './remote-explain.js';
+import { explainOutputPaths, prepareOutputs, writeAllOrNone } from './outputs.js';
+import { gracefulStop } from './signals.js';
+import { mapProblems, type RunEvidence } from '../metrics/map-quality.js';
 
 interface ExplainFlags extends ModelFlags, Omit<Partial<RemoteFlags>, 'model' | 'queries' | 'target' | 'objective'> {
   method?: MethodName;
@@ -50,6 +51,7 @@ interface ExplainFlags extends ModelFlags, Omit<Partial<RemoteFlags>, 'model' | 
   out?: string;
   json?: boolean;
   progress?: boolean;
+  strict?: boolean;
 }
 
 export function explainCommand(): Command {
@@ -60,7 +62,7 @@ export function explainCommand(): Command {
     .addOption(new Option('--tunnel <aggregate>', 'wrap the method in a noise tunnel (e.g. --method ig --tunnel smoothgrad)').choices(['smoothgrad', 'vargrad']))
     .addOption(new Option('--gradient <source>', 'gradient source: black-box estimators, or backprop (exact, for comparison)').choices([...BLACK_BOX_GRADIENTS, 'backprop']).default(EXPLAIN_DEFAULTS.gradient))
     .option('--queries <n>', 'total model queries for the map, prediction included', integer('--queries', 1), EXPLAIN_DEFAULTS.queries)
-    .option('--seed <n>', 'random seed (same seed → same map)', integer('--seed', 0), EXPLAIN_DEFAULTS.seed)
+    .option('--seed <n>', 'random seed (same seed → same map)', integer('--seed', 0, 2 ** 32 - 1), EXPLAIN_DEFAULTS.seed)
     .addOption(new Option('--objective <name>', 'what f is: logit/probability/logProbability (scores); label/prompt/semantic (remote; default label or prompt)').choices([...SCORE_OBJECTIVES, ...REMOTE_OBJECTIVES]))
     .option('--target <class>', 'class to explain: index, WordNet id or name (default: top-1)')
     .option('--sigma <s>', 'noise std in model-input units (default: 0.05 grey levels)', positiveNumber('--sigma'))
@@ -81,6 +83,7 @@ export function explainCommand(): Command {
     .addOption(new Option('--reduction <how>', 'channel reduction for the map').choices(CHANNEL_REDUCTIONS).default(EXPLAIN_DEFAULTS.reduction))
     .option('--out <file.png>', 'overlay PNG (the raw map goes beside it as .npy); default out/<image>.<method>-<gradient>.png')
     .option('--json', 'print one JSON summary on stdout')
+    .option('--strict', 'fail (exit 1) when the map says nothing: all zeros, constant, or unusable answers (default: a warning)')
     .option('--no-progress', 'no progress bar')
     .addOption(new Option('--api <api>', 'explain a remote black box instead of an ONNX file (--model is then the remote model name)').choices(REMOTE_APIS))
     .option('--endpoint <url>', 'remote base URL: http://host:port (vision), http://host:port/v1 (openai), the full URL (http)')
@@ -103,15 +106,14 @@ export function explainCommand(): Command {
   return cmd.action(async (imagePath: string, flags: ExplainFlags) => {
     const bar = progressBar(flags.method ?? 'explain', flags.progress !== false && Boolean(process.stderr.isTTY));
     // First Ctrl-C / SIGTERM: let queries in flight finish (their answers are paid for and get cached), start no more.
-    const stop = new AbortController();
-    const onSignal = () => {
-      if (stop.signal.aborted) process.exit(130);
-      process.stderr.write('\nlrsal: stopping after the queries in flight (again to quit at once)\n');
-      stop.abort();
-    };
-    process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+    const stop = gracefulStop();
+    // Outputs are checked (writable, not the input) before the first query; written all or none after it.
+    const method = flags.method ?? EXPLAIN_DEFAULTS.method;
+    const baseTag = method === 'rise' ? 'rise' : `${flags.tunnel ? `${flags.tunnel}_${method}_` : method}-${flags.gradient ?? EXPLAIN_DEFAULTS.gradient}`;
+    const planned = explainOutputPaths(imagePath, flags.out, baseTag);
     let box: Classifier | RemoteLabelModel | RemoteTextModel | undefined;
     try {
+      await prepareOutputs([planned.overlay, planned.map], [imagePath]);
       let options: ExplainOptions = { ...explainOptions(flags), stopSignal: stop.signal, onProgress: (p) => bar.update(p) };
       if (flags.api) {
         if (flags.gradient === 'backprop') throw invalidArgument('--gradient backprop needs the model file; a remote black box has no gradients');
@@ -128,7 +130,8 @@ export function explainCommand(): Command {
       const result = await explain(box, imagePath, options);
       bar.stop();
       const tag = result.gradient === 'none' ? result.method : `${result.method}-${result.gradient}`;
-      const outputs = await writeOutputs(imagePath, flags.out, tag.replace(/[()]/g, '_'), result.image!, result.map);
+      const outputs = await writeOutputs(planned, result.image!, result.map);
+      const scoreModel = 'model' in box ? (box.model as { scoreKind: string; scoreKindSource?: string }) : undefined;
       const summary = {
         target: result.target,
         ...(result.answer !== undefined ? { answer: result.answer } : { predictions: result.predictions }),
@@ -136,12 +139,15 @@ export function explainCommand(): Command {
         gradient: result.gradient,
         objective: result.objective,
         queries: result.queries,
+        ...(result.unusableAnswers !== undefined ? { unusableAnswers: result.unusableAnswers } : {}),
         ...(result.remote ? { sent: result.sent, cacheHits: result.cacheHits, cost: result.cost, cacheErrors: result.remote.cacheErrors, cacheWriteErrors: result.remote.cacheWriteErrors } : {}),
+        ...(scoreModel ? { scoreKind: scoreModel.scoreKind, scoreKindSource: scoreModel.scoreKindSource } : {}),
         queryStats: result.queryStats,
         seconds: Number(result.seconds.toFixed(3)),
         seed: result.seed,
         sigma: result.sigma,
         outputs,
+        ...resultChecks(result.map, { unusableAnswers: result.unusableAnswers, queries: result.queries }, flags.strict),
       };
       if (flags.json) process.stdout.write(JSON.stringify(summary) + '\n');
       else {
@@ -153,19 +159,31 @@ export function explainCommand(): Command {
     } finally {
       bar.stop();
       await box?.dispose();
-      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+      stop.dispose();
     }
   });
 }
 
-/** Overlay PNG + raw map (.npy beside it). */
-async function writeOutputs(imagePath: string, out: string | undefined, tag: string, image: RgbImage, map: Float32Array) {
-  const overlay = out ?? join('out', `${basename(imagePath, extname(imagePath))}.${tag}.png`);
-  const mapPath = overlay.replace(/\.png$/i, '') + '.npy';
-  await mkdir(dirname(overlay) || '.', { recursive: true });
-  await writeFile(overlay, await renderOverlay(image, map));
-  await writeFile(mapPath, encodeNpy(map, [image.height, image.width]));
-  return { overlay, map: mapPath, mapShape: [image.height, image.width] };
+/** Overlay PNG + raw map (.npy beside it), both or neither. */
+async function writeOutputs(paths: { overlay: string; map: string }, image: RgbImage, map: Float32Array) {
+  await writeAllOrNone([
+    { path: paths.overlay, data: await renderOverlay(image, map) },
+    { path: paths.map, data: encodeNpy(map, [image.height, image.width]) },
+  ]);
+  return { ...paths, mapShape: [image.height, image.width] };
+}
+
+/**
+ * A map that says nothing (all zeros, constant; unusable answers) is a warning on stderr, or with --strict an
+ * error once the outputs, already paid for, are written. Returns the warnings for the JSON summary.
+ */
+function resultChecks(map: Float32Array, evidence: { unusableAnswers?: number | undefined; queries?: number }, strict: boolean | undefined): { warnings?: string[] } {
+  const e: RunEvidence = { ...(evidence.unusableAnswers !== undefined ? { unusableAnswers: evidence.unusableAnswers } : {}), ...(evidence.queries !== undefined ? { queries: evidence.queries } : {}) };
+  const problems = mapProblems(map, e);
+  if (!problems.length) return {};
+  if (strict) throw new LrsalError('DEGENERATE_RESULT', `--strict: ${problems.join('; ')} (outputs written)`);
+  for (const p of problems) process.stderr.write(`lrsal: warning: ${p}\n`);
+  return { warnings: problems };
 }
 
 function explainOptions(f: ExplainFlags): ExplainOptions {

@@ -6,6 +6,7 @@ import { evalCommand } from './eval-command.js';
 import { explainCommand } from './explain-command.js';
 import { fidelityCommand } from './fidelity-command.js';
 import { serveModelCommand } from './serve-model-command.js';
+import { onKernelFallback } from '../core/kernels/index.js';
 
 const program = new Command('lrsal')
   .description('Saliency maps for black-box image models, from forward queries only')
@@ -17,6 +18,9 @@ const program = new Command('lrsal')
   .addCommand(serveModelCommand());
 // addCommand() does not pass exitOverride() on: without this, a bad option value exits 1 from process.exit().
 for (const command of program.commands) command.exitOverride();
+
+// Slower JS kernels instead of the WebAssembly build: say so once (issue 11, item 15).
+onKernelFallback((message) => process.stderr.write(`lrsal: warning: ${message}\n`));
 
 try {
   await program.parseAsync(process.argv);
@@ -30,6 +34,7 @@ try {
 
 function exitCodeFor(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-  if (error instanceof LrsalError && error.code === 'INVALID_ARGUMENT') return 2;
+  // Bad arguments, an unknown --target among them (README: exit 2), are the caller's to fix.
+  if (error instanceof LrsalError && (error.code === 'INVALID_ARGUMENT' || error.code === 'UNKNOWN_TARGET')) return 2;
   return 1;
 }

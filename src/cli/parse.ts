@@ -1,11 +1,12 @@
 /** Option parsers for commander that fail with a clear one-line error. */
 import { InvalidArgumentError } from 'commander';
 
-export function integer(name: string, min = Number.MIN_SAFE_INTEGER) {
+export function integer(name: string, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
     const n = Number(value);
     if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`${name} must be an integer, got "${value}"`);
     if (n < min) throw new InvalidArgumentError(`${name} must be ≥ ${min}, got ${n}`);
+    if (n > max) throw new InvalidArgumentError(`${name} must be ≤ ${max}, got ${n}`);
     return n;
   };
 }

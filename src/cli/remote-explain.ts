@@ -41,7 +41,35 @@ export interface RemoteFlags {
   queries: number;
 }
 
+/**
+ * Throws INVALID_ARGUMENT naming the flag unless `value` is an http(s) URL: a typo must not reach fetch,
+ * whose "Invalid URL" / "fetch failed" names neither the flag nor the problem. Credentials are never echoed.
+ */
+export function checkEndpoint(flag: string, value: string): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw invalidArgument(`${flag} must be an http:// or https:// URL like http://localhost:8080, got "${value.replace(/\/\/[^/@]*@/, '//***@')}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw invalidArgument(`${flag} must be an http:// or https:// URL, got the ${url.protocol.replace(':', '')} scheme`);
+  }
+  if (url.port && FETCH_BLOCKED_PORTS.has(Number(url.port))) {
+    throw invalidArgument(`${flag} uses port ${url.port}, which fetch refuses to connect to (a "bad port" of the Fetch standard); use another port`);
+  }
+}
+
+/** Ports the Fetch standard blocks (fetch fails with a bare "fetch failed" on them). */
+const FETCH_BLOCKED_PORTS = new Set([
+  1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104, 109, 110, 111, 113, 115, 117, 119, 123, 135, 137, 139,
+  143, 161, 179, 389, 427, 465, 512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049,
+  3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080,
+]);
+
 export function remoteModel(flags: RemoteFlags, size: number): RemoteLabelModel | RemoteTextModel {
+  if (flags.endpoint !== undefined) checkEndpoint('--endpoint', flags.endpoint);
+  if (flags.embeddings !== undefined && flags.embeddings !== 'offline') checkEndpoint('--embeddings', flags.embeddings);
   const common: RemoteOptions = {
     inputShape: { channels: 3, height: size, width: size },
     ...(flags.concurrency ? { concurrency: flags.concurrency } : {}),

@@ -18,7 +18,7 @@ export function serveModelCommand(): Command {
   const cmd = new Command('serve-model')
     .description('serve a local classifier as a Cloud Vision label API or an OpenAI-compatible vision chat model')
     .addOption(new Option('--api <api>', 'API to speak').choices(['vision', 'openai']).default('vision'))
-    .option('--port <n>', 'port (0 = any free port)', integer('--port', 0), 8080)
+    .option('--port <n>', 'port (0 = any free port)', integer('--port', 0, 65535), 8080)
     .option('--host <host>', 'interface to listen on', '127.0.0.1');
   addModelOptions(cmd);
   return cmd.action(async (flags: ServeFlags) => {

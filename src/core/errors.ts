@@ -16,7 +16,11 @@ export type LrsalErrorCode =
   | 'TIMEOUT'
   | 'RATE_LIMITED'
   | 'ABORTED'
-  | 'UNSUPPORTED';
+  | 'UNSUPPORTED'
+  /** An output file or folder cannot be written (checked before the first query). */
+  | 'OUTPUT_UNWRITABLE'
+  /** The run finished but its result says nothing (all-zero or constant map); an error only when asked (--strict). */
+  | 'DEGENERATE_RESULT';
 
 export class LrsalError extends Error {
   readonly code: LrsalErrorCode;

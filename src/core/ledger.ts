@@ -68,18 +68,25 @@ export class QueryLedger {
   }
 }
 
-/** f, with every evaluation charged to `ledger` and every value checked to be finite. */
+/**
+ * f, with every evaluation charged to `ledger` and every value checked to be finite: whatever the adapter
+ * (ONNX, remote, a user function), a NaN/∞ answer stops the run with MODEL_OUTPUT naming the query (its
+ * 1-based number within the run) instead of silently poisoning every sum it enters. A wrong answer count too.
+ */
 export function metered(f: BatchFunction, ledger: QueryLedger): BatchFunction {
   return {
     shape: f.shape,
     async evaluate(inputs, count, signal) {
       ledger.charge(count);
-      const first = ledger.spent - count;
+      const first = ledger.spent - count + 1;
       const values = await f.evaluate(inputs, count, signal);
       ledger.notify();
-      for (let i = 0; i < values.length; i++) {
+      if (!values || values.length !== count) {
+        throw new LrsalError('MODEL_OUTPUT', `the model function returned ${values?.length ?? 'no'} values for queries ${first}–${first + count - 1} (${count} asked)`);
+      }
+      for (let i = 0; i < count; i++) {
         if (!Number.isFinite(values[i]!)) {
-          throw new LrsalError('MODEL_OUTPUT', `f returned ${values[i]} for query ${first + i + 1} of the run; a map needs finite values (check the model or function)`);
+          throw new LrsalError('MODEL_OUTPUT', `the model function returned a non-finite value (${values[i]}) for query ${first + i} of this run; a map cannot be built from it`);
         }
       }
       return values;

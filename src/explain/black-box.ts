@@ -52,6 +52,8 @@ export interface Resolved {
   predictions: Prediction[];
   /** What a remote model answered at x. */
   answer?: string;
+  /** Remote label/prompt objectives: answers so far that named no known class. */
+  unusableAnswers?: () => number;
 }
 
 export interface OpenedBlackBox {
@@ -179,7 +181,8 @@ function remoteBlackBox(model: LabelModel | TextModel, o: ExplainOptions): Opene
       const { answering, target } = await remoteObjective(model, objective, String(o.target), o);
       const f = metered(answering, ledger);
       const valueAtX = (await f.evaluate(x, 1, o.signal))[0]!;
-      return [{ f, valueAtX, target, objective, predictions: [], answer: answering.lastAnswers()[0] ?? '' }];
+      const unusable = answering.unusableAnswers;
+      return [{ f, valueAtX, target, objective, predictions: [], answer: answering.lastAnswers()[0] ?? '', ...(unusable ? { unusableAnswers: () => unusable.call(answering) } : {}) }];
     },
   };
 }

@@ -22,6 +22,7 @@ import { attribute, buildMethod } from './attribute.js';
 import { openBlackBox, type BlackBox, type ExplainedTarget, type OpenedBlackBox, type Prediction } from './black-box.js';
 import { EXPLAIN_DEFAULTS, type ExplainOptions } from './options.js';
 import { observed, type QueryStats } from './query-stats.js';
+import { validateExplainOptions } from './validate-options.js';
 
 export * from './options.js';
 export { greyLevel, type BlackBox, type ScoreFunction, type ExplainedTarget, type Prediction } from './black-box.js';
@@ -48,6 +49,8 @@ export interface Explanation {
   sent: number;
   cacheHits: number;
   cost: number;
+  /** Remote label/prompt objectives: answers that named no known class (they score as the farthest answer). */
+  unusableAnswers?: number;
   /** Remote models: all of the adapter's totals (retries, cache errors, …). */
   remote?: RemoteStats;
   /** f over every query of the run: how much the noise moved it (a flat f gives a flat map). */
@@ -73,9 +76,10 @@ export async function explain(box: BlackBox, image: ImageInput, options: Explain
   // The objective's default depends on the kind of black box (logit for scores, label or prompt for remote).
   const { objective: _scoreDefault, ...defaults } = EXPLAIN_DEFAULTS;
   const o = { ...defaults, ...stripUndefined(options) };
-  const budget = requireInteger('queries', o.queries, 1);
-  if (budget < 2) throw invalidArgument(`queries must be at least 2 (1 prediction + 1 for the map), got ${budget}`);
   const opened = openBlackBox(box, o);
+  // Every option checked before the first (possibly paid) query.
+  validateExplainOptions(options, opened.kind === 'scores' ? 'scores' : opened.kind === 'function' ? 'function' : 'remote', opened.shape);
+  const budget = requireInteger('queries', o.queries, 2);
   // Remote models: batches as large as the adapter's concurrency by default, so every request slot stays busy.
   if (options.batchSize === undefined && opened.batchSize !== undefined) o.batchSize = opened.batchSize;
   const { image: seen, input: x } = await prepareInput(box, opened, image);
@@ -101,6 +105,7 @@ export async function explain(box: BlackBox, image: ImageInput, options: Explain
         target: one.target,
         predictions: one.predictions,
         ...(one.answer !== undefined ? { answer: one.answer } : {}),
+        ...(one.unusableAnswers ? { unusableAnswers: one.unusableAnswers() } : {}),
         valueAtX: one.valueAtX,
         method: result.method,
         gradient: result.method === 'rise' ? 'none' : source.name,

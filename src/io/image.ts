@@ -20,6 +20,8 @@ export interface LoadImageOptions {
   resizeShorter?: number;
   /** Then cut this centre crop. */
   crop?: { width: number; height: number };
+  /** Told about silent choices made for the caller (which frame of an animation was used). */
+  warn?: (message: string) => void;
 }
 
 export const DEFAULT_MAX_PIXELS = 50_000_000;
@@ -37,8 +39,14 @@ export async function loadImage(source: string | Buffer, options: LoadImageOptio
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   try {
     let pipeline = sharp(source, { limitInputPixels: maxPixels, failOn: 'truncated' }).rotate();
+    const meta = await sharp(source, { limitInputPixels: maxPixels }).metadata();
+    // CMYK (print) files: a colour-managed conversion (embedded profile, else libvips' CMYK profile) instead of
+    // the plain channel formula, which shifted colours enough to change the top-1 class.
+    if (meta.space === 'cmyk') pipeline = pipeline.pipelineColourspace('srgb');
+    if (meta.pages !== undefined && meta.pages > 1) {
+      options.warn?.(`${name} has ${meta.pages} ${meta.format === 'gif' || meta.format === 'webp' ? 'frames' : 'pages'}; using the first`);
+    }
     if (options.resizeShorter) {
-      const meta = await sharp(source, { limitInputPixels: maxPixels }).metadata();
       const { width, height } = orientedSize(meta);
       const s = options.resizeShorter / Math.min(width, height);
       const rw = Math.max(1, Math.round(width * s));

@@ -5,7 +5,7 @@
  * vanilla gradient (the classic SmoothGrad); given IG, it is SmoothGrad over IG. The budget is split evenly
  * across copies; mean and variance stream through Welford's update, so memory does not grow with m.
  */
-import { requireInteger } from '../core/errors.js';
+import { requireInteger, requirePositive } from '../core/errors.js';
 import { splitBudget } from '../core/ledger.js';
 import type { GradientSource } from '../gradients/gradient-source.js';
 import { requireBudget, type AttributionMethod } from './attribution.js';
@@ -29,6 +29,7 @@ function isGradientSource(inner: GradientSource | AttributionMethod): inner is G
 export function noiseTunnel(inner: GradientSource | AttributionMethod, aggregate: Aggregate, options: NoiseTunnelOptions = {}): AttributionMethod {
   const { samples, noiseLevel } = { ...NOISE_TUNNEL_DEFAULTS, ...options };
   requireInteger('samples', samples, aggregate === 'vargrad' ? 2 : 1);
+  requirePositive('noise level', noiseLevel);
   const method = isGradientSource(inner) ? vanillaGradient(inner) : inner;
   const name = isGradientSource(inner) || method.name === 'vanilla' ? aggregate : `${aggregate}(${method.name})`;
   return {

@@ -31,7 +31,8 @@ export function isMethodName(name: string): name is MethodName {
 
 /** `source` is ignored by RISE, which needs no gradient. */
 export function createMethod(name: string, source: GradientSource, s: MethodSettings = {}): AttributionMethod {
-  const tunnel = { ...(s.samples ? { samples: s.samples } : {}), ...(s.noiseLevel !== undefined ? { noiseLevel: s.noiseLevel } : {}) };
+  // Only undefined means "default": 0 or NaN must reach the methods' own checks, not silently become defaults.
+  const tunnel = { ...(s.samples !== undefined ? { samples: s.samples } : {}), ...(s.noiseLevel !== undefined ? { noiseLevel: s.noiseLevel } : {}) };
   switch (name) {
     case 'vanilla':
       return vanillaGradient(source);
@@ -39,13 +40,13 @@ export function createMethod(name: string, source: GradientSource, s: MethodSett
     case 'vargrad':
       return noiseTunnel(source, name, tunnel);
     case 'ig':
-      return integratedGradients(source, { ...(s.steps ? { steps: s.steps } : {}), ...(s.baseline ? { baseline: s.baseline } : {}) });
+      return integratedGradients(source, { ...(s.steps !== undefined ? { steps: s.steps } : {}), ...(s.baseline ? { baseline: s.baseline } : {}) });
     case 'rise':
       return rise({
-        ...(s.cells ? { cells: s.cells } : {}),
+        ...(s.cells !== undefined ? { cells: s.cells } : {}),
         ...(s.keep !== undefined ? { keep: s.keep } : {}),
         ...(s.baseline ? { fill: s.baseline } : {}),
-        ...(s.batchSize ? { batchSize: s.batchSize } : {}),
+        ...(s.batchSize !== undefined ? { batchSize: s.batchSize } : {}),
       });
     default:
       throw invalidArgument(`unknown method "${name}"; choose one of: ${METHODS.join(', ')}`);

@@ -69,6 +69,7 @@ export async function loadClassifier(options: LoadClassifierOptions = {}): Promi
           resizeShorter: resizeShorterOf(preprocessing),
           crop: { width: preprocessing.width, height: preprocessing.height },
           ...(options.maxPixels ? { maxPixels: options.maxPixels } : {}),
+          ...(options.warn ? { warn: options.warn } : {}),
         });
         return { image, input: toModelInput(preprocessing, image.data, image.height, image.width) };
       },

@@ -1,6 +1,7 @@
 /**
  * Class labels. Accepted files: the ImageNet format (JSON list of {index, wnid, name, ...}), a JSON list of
- * strings, or plain text with one label per line (output index = line number).
+ * strings, a JSON object keyed by output index (Keras' imagenet_class_index.json: {"0": ["n01440764", "tench"]},
+ * or {"0": "tench"}), or plain text with one label per line (output index = line number).
  */
 import { readFile } from 'node:fs/promises';
 import { LrsalError } from '../core/errors.js';
@@ -36,6 +37,7 @@ export function parseLabels(text: string, source = 'labels'): ClassLabel[] {
     if (!Array.isArray(parsed)) throw new LrsalError('INVALID_ARGUMENT', `${source}: expected a JSON list`);
     return parsed.map((entry, i) => labelFromJson(entry, i, source));
   }
+  if (trimmed.startsWith('{')) return labelsFromIndexObject(trimmed, source);
   const lines = trimmed.split(/\r?\n/);
   return lines.map((line, index) => ({ index, name: line.trim(), aliases: [] }));
 }
@@ -53,6 +55,33 @@ function labelFromJson(entry: unknown, i: number, source: string): ClassLabel {
     return { index, name: e.name, aliases: [...aliases], ...(typeof e.wnid === 'string' ? { wnid: e.wnid } : {}) };
   }
   throw new LrsalError('INVALID_ARGUMENT', `${source}: entry ${i} is neither a string nor an object with a name`);
+}
+
+/** {"0": ["n01440764", "tench"], "1": ...} or {"0": "tench", ...}: keys must be exactly 0 … n−1. */
+function labelsFromIndexObject(text: string, source: string): ClassLabel[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new LrsalError('INVALID_ARGUMENT', `${source}: invalid JSON (${(error as Error).message})`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new LrsalError('INVALID_ARGUMENT', `${source}: expected a JSON object keyed by class index`);
+  const entries = Object.entries(parsed as Record<string, unknown>);
+  const labels: ClassLabel[] = new Array(entries.length);
+  for (const [key, value] of entries) {
+    const index = /^\d+$/.test(key) ? Number(key) : NaN;
+    if (!(index < entries.length)) {
+      throw new LrsalError('INVALID_ARGUMENT', `${source}: key "${key}" is not a class index 0…${entries.length - 1} (expected {"0": ["n01440764", "tench"], ...} or {"0": "tench", ...})`);
+    }
+    if (typeof value === 'string') labels[index] = { index, name: value, aliases: [] };
+    else if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'string')) {
+      const [wnid, name] = value as [string, string];
+      labels[index] = { index, name, aliases: [], ...(/^n\d{8}$/.test(wnid) ? { wnid } : {}) };
+    } else {
+      throw new LrsalError('INVALID_ARGUMENT', `${source}: class ${key} is neither a name nor a [wnid, name] pair`);
+    }
+  }
+  return labels;
 }
 
 /** Generic labels when none are given. */

@@ -2,7 +2,7 @@
  * ONNX adapter: any image classifier in an .onnx file, queried forward with onnxruntime-node.
  * The only module (with the other adapters) that imports onnxruntime.
  */
-import { access, constants, readFile } from 'node:fs/promises';
+import { access, constants, readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { LrsalError, requireFiniteInputs, throwIfAborted } from '../core/errors.js';
@@ -15,7 +15,10 @@ export interface OnnxModelOptions {
   inputName?: string;
   /** Output to read; default: an output named like "logits", else the first output. */
   outputName?: string;
-  /** What the output holds; default: guessed from its name (prob/softmax → probabilities), else logits. */
+  /**
+   * What the output holds; default: detected from a probe (every row in [0, 1] summing to 1 → probabilities,
+   * else logits). A given kind that the probe contradicts is an error.
+   */
   scoreKind?: ScoreKind;
   /** Layout the model wants; default: read from the input shape (channels of 3 at axis 1 → NCHW, axis 3 → NHWC). */
   layout?: 'NCHW' | 'NHWC';
@@ -32,7 +35,12 @@ export interface OnnxModel extends ScoreModel {
   readonly inputName: string;
   readonly outputName: string;
   readonly layout: 'NCHW' | 'NHWC';
+  /** Whether scoreKind was given (option or model card) or detected from the probe's output. */
+  readonly scoreKindSource: 'given' | 'detected';
 }
+
+/** Largest input accepted, in values per image (a 16k × 16k RGB image): beyond it buffers cannot be allocated. */
+export const MAX_INPUT_VALUES = 3 * 16384 * 16384;
 
 export async function loadOnnxModel(path: string, options: OnnxModelOptions = {}): Promise<OnnxModel> {
   try {
@@ -40,6 +48,7 @@ export async function loadOnnxModel(path: string, options: OnnxModelOptions = {}
   } catch {
     throw new LrsalError('FILE_NOT_FOUND', `model file not found or not readable: ${path}`);
   }
+  if ((await stat(path)).isDirectory()) throw new LrsalError('INVALID_ARGUMENT', `model path ${path} is a folder; give the .onnx file (or a .json model card)`);
   const bytes = await readFile(path);
   let session: ort.InferenceSession;
   try {
@@ -61,7 +70,6 @@ export async function loadOnnxModel(path: string, options: OnnxModelOptions = {}
   const meta = session.inputMetadata.find((m) => m.name === inputName);
   const dims = meta && meta.isTensor ? meta.shape : [];
   const geometry = inputGeometry(path, dims, options);
-  const scoreKind = options.scoreKind ?? (/prob|softmax/i.test(outputName) ? 'probabilities' : 'logits');
   const fixedBatch = typeof dims[0] === 'number' ? dims[0] : undefined;
   // A dynamic batch runs each call's inputs as one onnxruntime batch: --batch-size means what it says end to end.
   // Only a model with a fixed batch, or an explicit maxBatch cap, splits a call.
@@ -72,6 +80,16 @@ export async function loadOnnxModel(path: string, options: OnnxModelOptions = {}
   // Probe once so a wrong output shape is caught at load time, not mid-run.
   const probe = await runRaw(session, inputName, outputName, new Float32Array(perInput * (fixedBatch ?? 1)), fixedBatch ?? 1, shape, geometry.layout);
   const classes = probe.length / (fixedBatch ?? 1);
+  const detected = looksLikeProbabilities(probe, classes) ? 'probabilities' : 'logits';
+  if (options.scoreKind && options.scoreKind !== detected) {
+    throw new LrsalError(
+      'INVALID_ARGUMENT',
+      detected === 'logits'
+        ? `score kind "probabilities" was given, but output ${outputName} of ${path} is not a probability vector (its rows are not in [0, 1] summing to 1): pass --score-kind logits`
+        : `score kind "logits" was given, but output ${outputName} of ${path} holds probabilities (every row is in [0, 1] and sums to 1): pass --score-kind probabilities`,
+    );
+  }
+  const scoreKind = options.scoreKind ?? detected;
 
   return {
     kind: 'scores',
@@ -82,6 +100,7 @@ export async function loadOnnxModel(path: string, options: OnnxModelOptions = {}
     inputName,
     outputName,
     layout: geometry.layout,
+    scoreKindSource: options.scoreKind ? 'given' : 'detected',
     async scores(inputs, count, signal) {
       if (inputs.length !== count * perInput) {
         throw new LrsalError('MODEL_SHAPE', `expected ${count} inputs of ${formatShape(shape)} (${count * perInput} values), got ${inputs.length}`);
@@ -143,10 +162,28 @@ function inputGeometry(path: string, dims: readonly (number | string)[], options
   if (!height || !width) {
     throw new LrsalError('MODEL_SHAPE', `${path}: input size is dynamic ([${dims.join(',')}]); give its height and width in the preprocessing config`);
   }
+  if (3 * height * width > MAX_INPUT_VALUES) {
+    throw new LrsalError('MODEL_SHAPE', `${path}: input of ${height}×${width} pixels is too large (at most ${MAX_INPUT_VALUES / 3} pixels per image)`);
+  }
   if (c !== undefined && c !== 3 && typeof c === 'number') {
     throw new LrsalError('MODEL_SHAPE', `${path}: input has ${c} channels; only RGB (3-channel) image models are supported`);
   }
   return { shape: { channels: 3, height, width }, layout };
+}
+
+/** Every row in [0, 1] and summing to 1 (float32 softmax rounding allowed). */
+export function looksLikeProbabilities(scores: Float32Array, classes: number): boolean {
+  if (classes < 2 || scores.length % classes !== 0) return false;
+  for (let row = 0; row < scores.length; row += classes) {
+    let sum = 0;
+    for (let k = row; k < row + classes; k++) {
+      const v = scores[k]!;
+      if (!(v >= 0 && v <= 1)) return false;
+      sum += v;
+    }
+    if (Math.abs(sum - 1) > 1e-3) return false;
+  }
+  return true;
 }
 
 function chwToHwc(data: Float32Array, batch: number, shape: Shape): Float32Array {

@@ -24,6 +24,8 @@ export type RemoteObjective = (typeof REMOTE_OBJECTIVES)[number];
 export interface AnsweringFunction extends BatchFunction {
   /** The raw answers of the most recent evaluate() call, one per input. */
   lastAnswers(): string[];
+  /** Answers so far that named nothing the objective could place (they score as the farthest answer). */
+  unusableAnswers?(): number;
 }
 
 /**
@@ -58,12 +60,15 @@ export function labelFunction(model: LabelModel, target: Synset, classes?: reado
     return synsetOf.get(label)!;
   };
   let last: string[] = [];
+  let unusable = 0;
   return {
     shape: model.inputShape,
     lastAnswers: () => last,
+    unusableAnswers: () => unusable,
     async evaluate(inputs, count, signal) {
       const answers: LabelAnswer[][] = await model.labels(inputs, count, signal);
       last = answers.map((a) => a.map((l) => (l.score === undefined ? l.label : `${l.label} (${l.score.toFixed(2)})`)).join(', '));
+      for (const labels of answers) if (labels.every((l) => resolve(l.label) === null)) unusable++;
       return Float64Array.from(answers, (labels) =>
         multiLabelObjective(labels.map((l): PredictedLabel => ({ synset: resolve(l.label), ...(l.score !== undefined ? { score: l.score } : {}) })), target, { wordnet }),
       );
@@ -75,13 +80,16 @@ export function promptFunction(model: TextModel, target: Synset, classes?: reado
   const wordnet = loadWordNet();
   const synsetOf = new Map<string, Synset | null>();
   let last: string[] = [];
+  let unusable = 0;
   return {
     shape: model.inputShape,
     lastAnswers: () => last,
+    unusableAnswers: () => unusable,
     async evaluate(inputs, count, signal) {
       last = await model.answer(inputs, count, prompt, signal);
       return Float64Array.from(last, (answer) => {
         if (!synsetOf.has(answer)) synsetOf.set(answer, parseAnswer(answer, { wordnet, ...(classes ? { preferredClasses: classes } : {}) })?.synset ?? null);
+        if (synsetOf.get(answer) === null) unusable++;
         return wordnetObjective(synsetOf.get(answer)!, target, { wordnet });
       });
     },

@@ -7,6 +7,7 @@ import { accumulateReference, fillNormalReference, LANES, perturbReference, scal
 import { instantiate, KernelArena, LAYOUT, ownerOf, wasmAvailable, type KernelInstance } from './wasm.js';
 
 export { KernelArena, LANES, STATE_WORDS };
+export { onKernelFallback } from './fallback.js';
 
 /** 'wasm-simd' when the built kernels loaded, else 'js' (e.g. after a bare `tsc` without `npm run build`). */
 export function kernelImplementation(): 'wasm-simd' | 'js' {

@@ -8,6 +8,7 @@
  * handled by the JS reference (see index.ts).
  */
 import { KERNEL_WASM_BASE64 } from './kernel-bytes.js';
+import { reportKernelFallback } from './fallback.js';
 import { STATE_WORDS } from './reference.js';
 import { ZIG_FN, ZIG_KN, ZIG_LAYERS, ZIG_WN } from './ziggurat.js';
 
@@ -52,14 +53,22 @@ let compiled: object | null | undefined;
 function kernelModule(): object | null {
   if (compiled !== undefined) return compiled;
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  if (env?.LRSAL_KERNELS === 'js' || !KERNEL_WASM_BASE64) return (compiled = null);
+  if (env?.LRSAL_KERNELS === 'js') return (compiled = null);
+  if (!KERNEL_WASM_BASE64) {
+    reportKernelFallback('the WASM kernels were not built: run npm run build');
+    return (compiled = null);
+  }
   try {
     compiled = new WA.Module(decodeBase64(KERNEL_WASM_BASE64));
     // A stale build (`tsc` without `npm run build` after a kernel was added) falls back to the JS reference.
     const names = new Set(WA.Module.exports(compiled).map((e) => e.name));
-    if (!KERNEL_EXPORTS.every((name) => names.has(name))) compiled = null;
-  } catch {
+    if (!KERNEL_EXPORTS.every((name) => names.has(name))) {
+      compiled = null;
+      reportKernelFallback('the build is stale: run npm run build');
+    }
+  } catch (error) {
     compiled = null;
+    reportKernelFallback(`the WASM kernels did not load: ${(error as Error).message?.split('\n')[0]}`);
   }
   return compiled;
 }
