@@ -4,6 +4,7 @@
  * every client error answered 4xx `{ error }` (never a stack trace); ids and file names checked against lists.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -154,10 +155,11 @@ export async function createExplanationServer(options: ServeOptions): Promise<Ex
     const job = jobOr404(request.params.id);
     const name = request.params.name as ResultFile;
     if (!RESULT_FILES.includes(name)) throw new HttpError(404, `no file ${name.slice(0, 60)}; files are ${RESULT_FILES.join(', ')}`);
-    if (!job.result) throw new HttpError(409, `job ${job.id} has no result yet (${job.status})`);
+    const path = join(jobs.jobDir(job.id), name);
+    if (!(name === 'input.png' ? existsSync(path) : job.result)) throw new HttpError(409, `job ${job.id} has no ${name} yet (${job.status})`);
     const types: Record<ResultFile, string> = { 'input.png': 'image/png', 'overlay.png': 'image/png', 'map.npy': 'application/octet-stream', 'summary.json': 'application/json' };
     if (request.query.download !== undefined) void reply.header('content-disposition', `attachment; filename="lrsal-${job.id.slice(0, 8)}-${name}"`);
-    return reply.type(types[name]).header('cache-control', 'no-cache').send(await readFile(join(jobs.jobDir(job.id), name)));
+    return reply.type(types[name]).header('cache-control', 'no-cache').send(await readFile(path));
   });
 
   app.get<{ Params: { id: string } }>('/v1/explanations/:id/events', (request, reply) => {

@@ -6,12 +6,14 @@
  * resumed from its last finished round (same seeds, so the same final map).
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeError, LrsalError } from '../../core/errors.js';
 import { encodePng } from '../../io/image.js';
 import { decodeNpy, encodeNpy } from '../../render/npy.js';
-import { renderHeatmap, renderOverlay } from '../../render/overlay.js';
+import { renderOverlay } from '../../render/overlay.js';
+import { renderGreyMap } from './grey-map.js';
 import { emptyRoundsState, explainInRounds, type RoundsState } from './explain-in-rounds.js';
 import { explainOptionsOf, type JobParams } from './job-params.js';
 import type { JobStore } from './job-store.js';
@@ -23,7 +25,7 @@ export type ResultFile = (typeof RESULT_FILES)[number];
 
 export type JobEvent =
   | { type: 'progress'; queries: { done: number; total: number }; eta: number | null }
-  | { type: 'preview'; rounds: { done: number; total: number }; queries: { done: number; total: number }; image: string }
+  | { type: 'preview'; rounds: { done: number; total: number }; queries: { done: number; total: number }; input: string; image: string }
   | { type: 'status'; job: ReturnType<JobManager['view']> };
 
 interface Live {
@@ -100,7 +102,12 @@ export class JobManager {
       if (done > 0) eta = Math.round(((job.queries.total - job.queries.done) * seconds) / done * 10) / 10;
     }
     const base = `/v1/explanations/${job.id}`;
-    const files = job.result ? { input: `${base}/files/input.png`, overlay: `${base}/files/overlay.png`, map: `${base}/files/map.npy`, summary: `${base}/files/summary.json` } : undefined;
+    // The crop the model saw exists from the first round on; the rest once there is a result.
+    const files = job.result
+      ? { input: `${base}/files/input.png`, overlay: `${base}/files/overlay.png`, map: `${base}/files/map.npy`, summary: `${base}/files/summary.json` }
+      : job.rounds.done > 0 || job.prediction
+        ? { input: `${base}/files/input.png` }
+        : undefined;
     return { ...job, eta, links: { self: base, events: `${base}/events` }, ...(files ? { files } : {}) };
   }
 
@@ -212,8 +219,10 @@ export class JobManager {
               await this.saveState(dir, s);
               await this.store.save(job);
             }
-            const png = await renderHeatmap(last.image.width, last.image.height, map);
-            this.emit(id, { type: 'preview', rounds: job.rounds, queries: job.queries, image: `data:image/png;base64,${png.toString('base64')}` });
+            if (s.roundsDone === 1) this.emit(id, { type: 'status', job: this.view(job) }); // the prediction is known now
+            if (s.roundsDone === 1 || !existsSync(join(dir, 'input.png'))) await writeFile(join(dir, 'input.png'), await encodePng(last.image));
+            const png = await renderGreyMap(last.image.width, last.image.height, map);
+            this.emit(id, { type: 'preview', rounds: job.rounds, queries: job.queries, input: `/v1/explanations/${id}/files/input.png`, image: `data:image/png;base64,${png.toString('base64')}` });
           },
         },
         state,
