@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'web/dist/'] },
@@ -11,4 +12,6 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  // The page of `lrsal serve`: plain ES modules run by the browser.
+  { files: ['web/**/*.js'], languageOptions: { globals: globals.browser } },
 );

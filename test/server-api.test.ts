@@ -32,8 +32,8 @@ test('POST /v1/explanations answers 202 with the job; it runs to done with overl
   const done = await waitFor(app, job.id);
   assert.equal(done.status, 'done', done.error);
   assert.deepEqual(done.queries, { done: 120, total: 120 });
-  assert.deepEqual(done.result.target, { index: 281, label: 'tabby' });
-  assert.equal(done.result.rounds, 1);
+  assert.deepEqual(done.result!.target, { index: 281, label: 'tabby' });
+  assert.equal(done.result!.rounds, 1);
   const overlay = await app.inject({ method: 'GET', url: done.files.overlay });
   assert.equal(overlay.statusCode, 200);
   assert.equal(overlay.headers['content-type'], 'image/png');
@@ -96,7 +96,7 @@ test('DELETE cancels a queued job at once and a running one after its finished r
   assert.equal((await app.inject({ method: 'DELETE', url: `/v1/explanations/${running.id}` })).statusCode, 202);
   const stopped = await waitFor(app, running.id);
   assert.equal(stopped.status, 'cancelled');
-  assert.equal(stopped.result.partial, true);
+  assert.equal(stopped.result!.partial, true);
   assert.ok(stopped.queries.done < 5000 && stopped.queries.done >= 100, `spent ${stopped.queries.done}`);
   assert.equal((await app.inject({ method: 'GET', url: stopped.files.overlay })).statusCode, 200);
 });
@@ -129,7 +129,7 @@ test('POST /v1/predictions: the top-k of an image', async () => {
 
 test('bad requests get a 4xx JSON error naming the problem', async () => {
   const { app } = server;
-  const cases: Array<[string, Promise<{ statusCode: number; json(): any }>, number, RegExp]> = [
+  const cases: Array<[string, Promise<{ statusCode: number; json(): { error: string } }>, number, RegExp]> = [
     ['not multipart', app.inject({ method: 'POST', url: '/v1/explanations', payload: { queries: 10 } }), 415, /multipart/],
     ['no image', postJob(app, { queries: 100 }), 400, /no image/],
     ['unknown example', postJob(app, { example: '../../package.json' }), 400, /unknown example/],

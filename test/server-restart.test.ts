@@ -52,7 +52,7 @@ test('a job interrupted by a restart is marked, resumes from its last round, and
     assert.equal(resumed.json().status, 'queued');
     const done = await waitFor(app, id);
     assert.equal(done.status, 'done', done.error);
-    assert.equal(done.result.queries, 400);
+    assert.equal(done.result!.queries, 400);
     assert.ok(progress[0]! > 100 * interrupted.rounds.done, `resumed after the finished rounds (first progress at ${progress[0]} queries)`);
 
     const fresh = await waitFor(app, (await postJob(app, fields)).json().id);

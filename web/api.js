@@ -24,7 +24,9 @@ async function call(url, init = {}) {
     let message = `${response.status} ${response.statusText}`;
     try {
       message = (await response.json()).error ?? message;
-    } catch {}
+    } catch {
+      // not JSON: keep the status line
+    }
     throw new Error(message);
   }
   return response;

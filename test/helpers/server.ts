@@ -1,5 +1,9 @@
 /** Helpers for the explanation server's tests: multipart bodies for inject(), and waiting for a job. */
 import type { FastifyInstance } from 'fastify';
+import type { JobManager } from '../../src/server/explanations/job-manager.js';
+
+/** A job as the API answers it. */
+export type JobJson = ReturnType<JobManager['view']> & { files: Record<'input' | 'overlay' | 'map' | 'summary', string> };
 
 export interface FilePart {
   name: string;
@@ -33,10 +37,10 @@ export async function postJob(app: FastifyInstance, fields: Record<string, strin
 const TERMINAL = ['done', 'failed', 'cancelled', 'interrupted'];
 
 /** Poll a job until it reaches one of `statuses` (default: any terminal status). */
-export async function waitFor(app: FastifyInstance, id: string, until: (job: any) => boolean = (j) => TERMINAL.includes(j.status), timeoutMs = 60_000): Promise<any> {
+export async function waitFor(app: FastifyInstance, id: string, until: (job: JobJson) => boolean = (j) => TERMINAL.includes(j.status), timeoutMs = 60_000): Promise<JobJson> {
   const start = Date.now();
   for (;;) {
-    const job = (await app.inject({ method: 'GET', url: `/v1/explanations/${id}` })).json();
+    const job = (await app.inject({ method: 'GET', url: `/v1/explanations/${id}` })).json<JobJson>();
     if (until(job)) return job;
     if (Date.now() - start > timeoutMs) throw new Error(`job ${id} still ${job.status} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 40));
