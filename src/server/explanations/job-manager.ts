@@ -249,7 +249,8 @@ export class JobManager {
       await writeFile(join(dir, 'map.npy'), encodeNpy(result.map, [crop.height, crop.width]));
       await writeFile(join(dir, 'summary.json'), JSON.stringify({ id, params: job.params, ...summary }, null, 2) + '\n');
       await rm(join(dir, 'state.npy'), { force: true });
-      await this.finish({ ...job, status: result.complete ? 'done' : 'cancelled', finishedAt: new Date().toISOString(), queries: { done: summary.queries, total: job.queries.total }, result: summary });
+      const { prediction: _prediction, ...finished } = job; // the result repeats the predictions
+      await this.finish({ ...finished, status: result.complete ? 'done' : 'cancelled', finishedAt: new Date().toISOString(), queries: { done: summary.queries, total: job.queries.total }, result: summary });
     } catch (error) {
       const stopped = error instanceof LrsalError && error.code === 'ABORTED';
       const status = stopped ? (this.closing ? 'interrupted' : 'cancelled') : 'failed';
