@@ -1,12 +1,16 @@
 /** The explanation server's HTTP API (Fastify inject): every route, and every kind of bad request. */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { explain } from '../src/explain.js';
 import { loadClassifier } from '../src/models/classifier.js';
 import { decodeNpy } from '../src/render/npy.js';
 import { createExplanationServer, type ExplanationServer } from '../src/server/explanations/app.js';
-import { hugePng, kitten, tempDir } from './helpers/files.js';
+import { hugePng, kitten, repoRoot, sharedAssets, tempDir } from './helpers/files.js';
+
+const sharedModels = join(sharedAssets, 'models');
 import { imagePart, multipart, postJob, waitFor } from './helpers/server.js';
 
 let server: ExplanationServer;
@@ -48,6 +52,16 @@ test('POST /v1/explanations answers 202 with the job; it runs to done with overl
 
   const list = (await app.inject({ method: 'GET', url: '/v1/explanations' })).json();
   assert.ok(list.jobs.some((j: { id: string }) => j.id === job.id));
+
+  // Deletion/insertion curves on request: 225 steps each for 224×224, probabilities in [0, 1], kept once computed.
+  const curves = await app.inject({ method: 'GET', url: `/v1/explanations/${job.id}/curves` });
+  assert.equal(curves.statusCode, 200, curves.body);
+  const c = curves.json();
+  assert.equal(c.target, 281);
+  assert.equal(c.deletion.values.length, 225);
+  assert.ok(c.deletion.values[0] > 0.5 && c.insertion.values.at(-1) > 0.5, 'the full image keeps the class');
+  assert.ok(c.deletion.values.every((v: number) => v >= 0 && v <= 1));
+  assert.deepEqual((await app.inject({ method: 'GET', url: `/v1/explanations/${job.id}/curves` })).json(), c);
 });
 
 test('one round gives exactly the map of explain() with the same options', async () => {
@@ -89,6 +103,7 @@ test('DELETE cancels a queued job at once and a running one after its finished r
   const { app } = server;
   const running = (await postJob(app, { example: 'kitten_224.png', method: 'vanilla', queries: 5000, rounds: 50 })).json();
   const queued = (await postJob(app, { example: 'kitten_224.png', method: 'vanilla', queries: 100 })).json();
+  assert.equal(queued.status, 'queued', 'one job at a time: the second waits');
   const cancelledQueued = await app.inject({ method: 'DELETE', url: `/v1/explanations/${queued.id}` });
   assert.equal(cancelledQueued.statusCode, 202);
   assert.equal(cancelledQueued.json().status, 'cancelled');
@@ -169,6 +184,7 @@ test('bad requests get a 4xx JSON error naming the problem', async () => {
   const early = await app.inject({ method: 'GET', url: `/v1/explanations/${job.id}/files/overlay.png` });
   assert.equal(early.statusCode, 409);
   assert.equal((await app.inject({ method: 'GET', url: `/v1/explanations/${job.id}/files/upload.bin` })).statusCode, 404);
+  assert.equal((await app.inject({ method: 'GET', url: `/v1/explanations/${job.id}/curves` })).statusCode, 409);
   const resume = await app.inject({ method: 'POST', url: `/v1/explanations/${job.id}/resume` });
   assert.equal(resume.statusCode, 400);
   assert.match(resume.json().error, /only an interrupted job/);
@@ -196,3 +212,27 @@ test('off loopback a token is required: refused without one, 401 without the hea
 function asInject(body: { payload: Buffer; headers: Record<string, string> }) {
   return { payload: body.payload, headers: body.headers };
 }
+
+test('--models DIR: its .onnx files are offered by id (no paths), and a job runs on one', { skip: !existsSync(sharedModels) && `no ${sharedModels}` }, async () => {
+  const withModels = await createExplanationServer({ dataDir: tempDir(), modelsDir: sharedModels });
+  try {
+    const { app } = withModels;
+    const models = (await app.inject({ method: 'GET', url: '/v1/models' })).json().models;
+    const mobilenet = models.find((m: { id: string }) => /mobilenet/i.test(m.id));
+    assert.ok(mobilenet, JSON.stringify(models));
+    assert.equal(mobilenet.source, 'directory');
+    assert.ok(!JSON.stringify(models).includes(sharedModels), 'no server paths in the model list');
+    const done = await waitFor(app, (await postJob(app, { example: 'kitten_224.png', model: mobilenet.id, method: 'vanilla', queries: 40 })).json().id);
+    assert.equal(done.status, 'done', done.error);
+    assert.equal(done.params.model, mobilenet.id);
+  } finally {
+    await withModels.close();
+  }
+});
+
+test('lrsal serve refuses a non-loopback host without a token (exit 2, one line)', () => {
+  const r = spawnSync(process.execPath, [join(repoRoot, 'dist', 'src', 'cli', 'main.js'), 'serve', '--host', '0.0.0.0', '--port', '0', '--data', tempDir()], { encoding: 'utf8', env: { ...process.env, LRSAL_TOKEN: '' }, timeout: 60_000 });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^lrsal: binding 0\.0\.0\.0 needs a token/);
+  assert.equal(r.stderr.trim().split('\n').length, 1);
+});

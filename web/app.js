@@ -1,5 +1,6 @@
 // The page: choose an image and options, start jobs, watch each map form, compare results side by side.
 import { blobUrl, del, followEvents, getBytes, getJson, parseNpy, post, postForm, setToken, whenUnauthorized } from './api.js';
+import { curvesSvg } from './curves.js';
 import { greyValues, normalise, paint } from './heatmap.js';
 
 const $ = (id) => document.getElementById(id);
@@ -129,6 +130,18 @@ function openCard(job) {
     update(card, await post(`/v1/explanations/${job.id}/resume`));
     follow(card);
   });
+  q('.show-curves').addEventListener('click', async () => {
+    const box = q('.curves');
+    box.classList.remove('hidden');
+    box.innerHTML = '<p class="legend">computing deletion/insertion curves…</p>';
+    q('.show-curves').disabled = true;
+    try {
+      box.innerHTML = curvesSvg(await getJson(`/v1/explanations/${card.job.id}/curves`));
+    } catch (error) {
+      box.textContent = error.message;
+      q('.show-curves').disabled = false;
+    }
+  });
   const repaint = () => card.t && paint(q('.heat'), card.t, card.width, card.height, q('.colormap').value, Number(q('.opacity').value));
   q('.opacity').addEventListener('input', repaint);
   q('.colormap').addEventListener('change', repaint);
@@ -170,6 +183,7 @@ function update(card, job) {
   const active = job.status === 'queued' || job.status === 'running';
   q('.cancel').classList.toggle('hidden', !active);
   q('.resume').classList.toggle('hidden', job.status !== 'interrupted');
+  q('.show-curves').classList.toggle('hidden', !job.result);
   if (job.error) q('.progress-text').textContent = job.error;
   const predictions = job.result?.predictions ?? job.prediction?.predictions ?? [];
   q('.predictions').replaceChildren(

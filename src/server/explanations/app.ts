@@ -5,7 +5,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
@@ -14,6 +14,8 @@ import { invalidArgument } from '../../core/errors.js';
 import { packageRoot } from '../../models/config.js';
 import { probabilities, topK } from '../../objectives/scores.js';
 import { resolveTarget } from '../../objectives/target.js';
+import { decodeNpy } from '../../render/npy.js';
+import { deletionInsertionCurves, type Curves } from './curves.js';
 import { HttpError, httpErrorOf } from './http-errors.js';
 import { checkImage } from './image-upload.js';
 import { defaultRounds, parseJobParams, requireRoundsFit } from './job-params.js';
@@ -160,6 +162,28 @@ export async function createExplanationServer(options: ServeOptions): Promise<Ex
     const types: Record<ResultFile, string> = { 'input.png': 'image/png', 'overlay.png': 'image/png', 'map.npy': 'application/octet-stream', 'summary.json': 'application/json' };
     if (request.query.download !== undefined) void reply.header('content-disposition', `attachment; filename="lrsal-${job.id.slice(0, 8)}-${name}"`);
     return reply.type(types[name]).header('cache-control', 'no-cache').send(await readFile(path));
+  });
+
+  // Deletion/insertion curves: computed on the first request (one at a time per job), then read from curves.json.
+  const curvesInFlight = new Map<string, Promise<Curves>>();
+  app.get<{ Params: { id: string } }>('/v1/explanations/:id/curves', async (request) => {
+    const job = jobOr404(request.params.id);
+    if (!job.result) throw new HttpError(409, `job ${job.id} has no map yet (${job.status})`);
+    const dir = jobs.jobDir(job.id);
+    const file = join(dir, 'curves.json');
+    if (existsSync(file)) return JSON.parse(await readFile(file, 'utf8')) as Curves;
+    let pending = curvesInFlight.get(job.id);
+    if (!pending) {
+      pending = (async () => {
+        const classifier = await catalog.classifier(job.params.model);
+        const map = decodeNpy(await readFile(join(dir, 'map.npy'))).data;
+        const curves = await deletionInsertionCurves(classifier, await readFile(join(dir, 'upload.bin')), map, job.result!.target.index);
+        await writeFile(file, JSON.stringify(curves));
+        return curves;
+      })().finally(() => curvesInFlight.delete(job.id));
+      curvesInFlight.set(job.id, pending);
+    }
+    return pending;
   });
 
   app.get<{ Params: { id: string } }>('/v1/explanations/:id/events', (request, reply) => {

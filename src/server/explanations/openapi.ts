@@ -69,6 +69,13 @@ export function openApiDocument(): object {
           responses: { 200: { description: 'text/event-stream' }, 404: error },
         },
       },
+      '/v1/explanations/{id}/curves': {
+        get: {
+          summary: 'deletion/insertion curves of the finished map (RISE protocol; computed on the first request): { target, pixelsPerStep, deletion: { values, auc }, insertion: { values, auc } }',
+          parameters: [id],
+          responses: { 200: { description: 'the curves' }, 404: error, 409: error },
+        },
+      },
       '/v1/explanations/{id}/files/{name}': {
         get: {
           summary: 'result files (add ?download for an attachment)',
