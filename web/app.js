@@ -137,6 +137,7 @@ function openCard(job) {
     q('.show-curves').disabled = true;
     try {
       box.innerHTML = curvesSvg(await getJson(`/v1/explanations/${card.job.id}/curves`));
+      q('.show-curves').remove();
     } catch (error) {
       box.textContent = error.message;
       q('.show-curves').disabled = false;
@@ -171,7 +172,9 @@ function describe(job) {
 }
 
 function update(card, job) {
+  const changed = card.job.status !== job.status || (!card.job.prediction && job.prediction);
   card.job = job;
+  if (changed) void refreshHistory().catch(() => {});
   const q = (s) => card.el.querySelector(s);
   card.el.dataset.status = job.status;
   const target = job.result?.target ?? job.prediction?.target;
@@ -199,7 +202,10 @@ function update(card, job) {
   );
   if (job.files?.input && !card.inputShown) {
     card.inputShown = true;
-    void blobUrl(job.files.input).then((u) => (q('.base').src = u));
+    blobUrl(job.files.input).then(
+      (u) => (q('.base').src = u),
+      () => (card.inputShown = false), // not there yet: the next status or preview brings it
+    );
   }
   if (job.result && job.files?.map && !card.final) {
     card.final = true;
@@ -245,7 +251,7 @@ async function preview(card, data) {
   const q = (s) => card.el.querySelector(s);
   if (!card.inputShown && data.input) {
     card.inputShown = true;
-    q('.base').src = await blobUrl(data.input);
+    q('.base').src = await blobUrl(data.input).catch(() => ((card.inputShown = false), ''));
   }
   const { t, width, height } = await greyValues(data.image);
   if (card.final) return;
@@ -270,9 +276,9 @@ async function refreshHistory() {
       const li = document.createElement('li');
       const button = document.createElement('button');
       button.type = 'button';
-      const target = job.result?.target?.label ?? job.prediction?.target?.label ?? '—';
+      const target = job.result?.target?.label ?? job.prediction?.target?.label;
       button.innerHTML = `<span class="h-title"></span><span class="badge"></span><span class="h-sub"></span>`;
-      button.querySelector('.h-title').textContent = `${target} · ${job.inputName}`;
+      button.querySelector('.h-title').textContent = target ? `${target} · ${job.inputName}` : job.inputName;
       button.querySelector('.badge').textContent = job.status;
       button.querySelector('.badge').className = `badge ${job.status}`;
       button.querySelector('.h-sub').textContent = `${describe(job)} · ${new Date(job.createdAt).toLocaleString()}`;

@@ -214,13 +214,14 @@ export class JobManager {
               rounds: { done: s.roundsDone, total: job!.rounds.total },
               queries: { done: s.queriesDone, total: job!.queries.total },
             };
+            // The crop first: the status below announces it.
+            if (s.roundsDone === 1 || !existsSync(join(dir, 'input.png'))) await writeFile(join(dir, 'input.png'), await encodePng(last.image));
             if (s.roundsDone === 1) job.prediction = { predictions: last.predictions, target: last.target };
             if (s.roundsDone < job.rounds.total) {
               await this.saveState(dir, s);
               await this.store.save(job);
             }
             if (s.roundsDone === 1) this.emit(id, { type: 'status', job: this.view(job) }); // the prediction is known now
-            if (s.roundsDone === 1 || !existsSync(join(dir, 'input.png'))) await writeFile(join(dir, 'input.png'), await encodePng(last.image));
             const png = await renderGreyMap(last.image.width, last.image.height, map);
             this.emit(id, { type: 'preview', rounds: job.rounds, queries: job.queries, input: `/v1/explanations/${id}/files/input.png`, image: `data:image/png;base64,${png.toString('base64')}` });
           },
