@@ -236,3 +236,13 @@ test('lrsal serve refuses a non-loopback host without a token (exit 2, one line)
   assert.match(r.stderr, /^lrsal: binding 0\.0\.0\.0 needs a token/);
   assert.equal(r.stderr.trim().split('\n').length, 1);
 });
+
+test('a job the method cannot run within its rounds fails with the reason, and the server goes on', async () => {
+  const { app } = server;
+  const failed = await waitFor(app, (await postJob(app, { example: 'fish.png', method: 'ig', steps: 150, queries: 300 })).json().id);
+  assert.equal(failed.status, 'failed');
+  assert.match(failed.error ?? '', /integrated gradients needs at least \d+ queries .*got 99 \(one round of 3 has 100 queries: ask for fewer rounds or more queries\)/);
+  assert.equal(failed.files, undefined);
+  const next = await waitFor(app, (await postJob(app, { example: 'fish.png', method: 'vanilla', queries: 30 })).json().id);
+  assert.equal(next.status, 'done');
+});

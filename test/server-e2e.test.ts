@@ -58,6 +58,8 @@ test('page: upload, start, live preview, result, reload, history', { skip: !exis
     await page.locator('#history li button').nth(0).click();
     await page.waitForFunction("document.querySelectorAll('.card.final').length === 2");
     await page.locator('.card').nth(1).locator('.colormap').selectOption('viridis');
+    await page.locator('.card').nth(0).locator('.show-curves').click();
+    await page.waitForSelector('.card .curves svg path.insertion', { timeout: 60_000 });
 
     // A third, larger job: screenshot while its preview sharpens, then cancel it (the finished rounds are kept).
     await page.click('.examples button[data-name="kitten_224.png"]');

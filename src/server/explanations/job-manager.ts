@@ -255,8 +255,13 @@ export class JobManager {
     } catch (error) {
       const stopped = error instanceof LrsalError && error.code === 'ABORTED';
       const status = stopped ? (this.closing ? 'interrupted' : 'cancelled') : 'failed';
-      if (!stopped) this.options.log?.(`job ${id} failed: ${describeError(error)}`);
-      await this.finish({ ...job, status, ...(status !== 'interrupted' ? { finishedAt: new Date().toISOString() } : {}), ...(stopped ? {} : { error: describeError(error) }) });
+      let message = describeError(error);
+      // A budget too small for the method is about one round's share: say so, and what to change.
+      if (error instanceof LrsalError && error.code === 'INVALID_ARGUMENT' && job.rounds.total > 1) {
+        message += ` (one round of ${job.rounds.total} has ${Math.floor(job.queries.total / job.rounds.total)} queries: ask for fewer rounds or more queries)`;
+      }
+      if (!stopped) this.options.log?.(`job ${id} failed: ${message}`);
+      await this.finish({ ...job, status, ...(status !== 'interrupted' ? { finishedAt: new Date().toISOString() } : {}), ...(stopped ? {} : { error: message }) });
     } finally {
       this.live.delete(id);
     }
