@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 // Layers that must run in a browser too: no Node built-ins, no native or Node-only packages, no adapter code.
 const ENVIRONMENT_NEUTRAL = ['src/core/**', 'src/gradients/**', 'src/methods/**', 'src/objectives/**', 'src/metrics/**', 'src/wordnet/**'];
@@ -32,4 +33,6 @@ export default tseslint.config(
       ],
     },
   },
+  // The page of `lrsal serve`: plain ES modules run by the browser.
+  { files: ['web/**/*.js'], languageOptions: { globals: globals.browser } },
 );

@@ -7,6 +7,7 @@ import { explainCommand } from './explain-command.js';
 import { fidelityCommand } from './fidelity-command.js';
 import { serveModelCommand } from './serve-model-command.js';
 import { onKernelFallback } from '../core/kernels/index.js';
+import { serveCommand } from './serve-command.js';
 
 const program = new Command('lrsal')
   .description('Saliency maps for black-box image models, from forward queries only')
@@ -15,7 +16,8 @@ const program = new Command('lrsal')
   .addCommand(explainCommand())
   .addCommand(fidelityCommand())
   .addCommand(evalCommand())
-  .addCommand(serveModelCommand());
+  .addCommand(serveModelCommand())
+  .addCommand(serveCommand());
 // addCommand() does not pass exitOverride() on: without this, a bad option value exits 1 from process.exit().
 for (const command of program.commands) command.exitOverride();
 
