@@ -6,7 +6,7 @@
  * detach every view handed out). Arrays elsewhere are either staged through a small scratch area (fills) or
  * handled by the JS reference (see index.ts).
  */
-import { readFileSync } from 'node:fs';
+import { kernelBytes } from './kernel-bytes.js';
 import { STATE_WORDS } from './reference.js';
 import { ZIG_FN, ZIG_KN, ZIG_LAYERS, ZIG_WN } from './ziggurat.js';
 
@@ -50,9 +50,10 @@ let compiled: object | null | undefined;
 /** The compiled module, or null when the build did not produce it (then the JS reference runs). */
 function kernelModule(): object | null {
   if (compiled !== undefined) return compiled;
-  if (process.env.LRSAL_KERNELS === 'js') return (compiled = null);
+  const bytes = kernelBytes();
+  if (!bytes) return (compiled = null);
   try {
-    compiled = new WA.Module(readFileSync(new URL('../../../wasm/kernels.wasm', import.meta.url)));
+    compiled = new WA.Module(bytes);
     // A stale build (`tsc` without `npm run build` after a kernel was added) falls back to the JS reference.
     const names = new Set(WA.Module.exports(compiled).map((e) => e.name));
     if (!KERNEL_EXPORTS.every((name) => names.has(name))) compiled = null;
