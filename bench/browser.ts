@@ -6,7 +6,8 @@
  *                     (so only the runtimes differ); goal ≥ 0.99. `identicalBits` says whether the maps were
  *                     bit-identical; `browserDecodeAgreement` is the same with the browser decoding the photo.
  *   browserSlowdown = in-browser seconds per query ÷ Node's (same model, one onnxruntime thread each, one
- *                     blockwise run); goal ≤ 2. `inferenceSlowdown` is the same for raw batched model calls.
+ *                     blockwise run); goal ≤ 2. `inferenceSlowdown` is the same for raw batched model calls
+ *                     (best of three alternating rounds).
  * Usage: node dist/bench/browser.js [--queries 300] [--seed 7] [--image examples/kitten_224.png] [--threads 1]
  */
 import { parseArgs } from 'node:util';
@@ -74,13 +75,20 @@ try {
   const decoded = await session.page.evaluate((request) => (globalThis as unknown as { lrsalInBrowser: PageApi }).lrsalInBrowser.explain(request), { model: 'bundled', options: { method: 'vanilla', gradient: 'blockwise', queries, seed } });
   const nodeBlockwise = await explain(classifier, photo, { method: 'vanilla', gradient: 'blockwise', queries, seed });
 
+  // Raw batched inference, alternating Node and the page three times and keeping each side's best
+  // (the machine is shared: a single pair of timings swings with other jobs).
   const batch = classifier.model.maxBatch;
-  const count = 8 * batch;
+  const count = 4 * batch;
   const inputs = new Float32Array(batch * image.width * image.height * 3).fill(0.5);
-  const started = performance.now();
-  for (let done = 0; done < count; done += batch) await classifier.model.scores(inputs, batch);
-  const nodeInference = (performance.now() - started) / 1000 / count;
-  const browserInference = await session.page.evaluate(([n, b]) => (globalThis as unknown as { lrsalInBrowser: PageApi }).lrsalInBrowser.timeQueries(n!, b!), [count, batch]);
+  let nodeInference = Infinity;
+  let browserInference = Infinity;
+  for (let round = 0; round < 3; round++) {
+    const started = performance.now();
+    for (let done = 0; done < count; done += batch) await classifier.model.scores(inputs, batch);
+    nodeInference = Math.min(nodeInference, (performance.now() - started) / 1000 / count);
+    const inPage = await session.page.evaluate(([n, b]) => (globalThis as unknown as { lrsalInBrowser: PageApi }).lrsalInBrowser.timeQueries(n!, b!), [count, batch]);
+    browserInference = Math.min(browserInference, inPage);
+  }
 
   console.log(
     JSON.stringify({

@@ -13,6 +13,9 @@ import { explain } from '../src/explain.js';
 import { spearman } from '../src/metrics/similarity.js';
 import { loadClassifier, type Classifier } from '../src/models/classifier.js';
 import { packageRoot } from '../src/models/config.js';
+import { numberedLabels } from '../src/models/label-parsing.js';
+import { resolvePreprocessing } from '../src/models/model-card.js';
+import { toModelInput } from '../src/models/preprocess.js';
 import { chromiumMissing, openInBrowserPage, type InBrowserSession } from '../scripts/in-browser-session.js';
 
 const root = packageRoot();
@@ -87,6 +90,65 @@ test('same answer as Node: lr and blockwise maps from the same crop, seed and bu
     assert.equal(browser.target, node.target.index);
     const rho = spearman(node.map, browser.map);
     assert.ok(rho >= 0.99, `${gradient}: Spearman ${rho}`);
+  }
+});
+
+/**
+ * An analytic classifier, self-contained so its source runs unchanged in Node and in the page: class 0's
+ * logit is a fixed linear form plus a small quadratic (exact in float64, rounded to float32 once).
+ */
+function analyticModel() {
+  const n = 3 * 32 * 32;
+  return {
+    kind: 'scores' as const,
+    inputShape: { channels: 3, height: 32, width: 32 },
+    classes: 2,
+    scoreKind: 'logits' as const,
+    maxBatch: 8,
+    async scores(inputs: Float32Array, count: number) {
+      const out = new Float32Array(2 * count);
+      for (let q = 0; q < count; q++) {
+        let linear = 0;
+        let square = 0;
+        for (let i = 0; i < n; i++) {
+          const v = inputs[q * n + i]!;
+          linear += (((i * 7919) % 13) - 6) * v;
+          square += v * v;
+        }
+        out[2 * q] = linear / 64 + square / 4096;
+      }
+      return out;
+    },
+    async dispose() {},
+  };
+}
+
+test('where the runtimes agree the bits agree: an analytic model gives identical maps in Node and in the page', { skip }, async () => {
+  const pixels = { width: 32, height: 32, data: Array.from({ length: 32 * 32 * 3 }, (_, i) => (i * 37) % 256) };
+  const preprocessing = resolvePreprocessing({ preset: 'caffe' }, { height: 32, width: 32 });
+  const image = { width: 32, height: 32, data: Uint8Array.from(pixels.data) };
+  const model = analyticModel();
+  const nodeClassifier: Classifier = {
+    model,
+    preprocessing,
+    labels: numberedLabels(2),
+    card: { model: 'analytic', preprocess: {} },
+    prepare: async () => ({ image, input: toModelInput(preprocessing, image.data, 32, 32) }),
+    dispose: async () => {},
+  };
+  for (const gradient of ['lr', 'blockwise'] as const) {
+    const options = { method: 'vanilla' as const, gradient, queries: 200, seed: 11 };
+    const node = await explain(nodeClassifier, 'analytic', options);
+    const browser = await session.page.evaluate(
+      ([source, request]) => {
+        const page = globalThis as unknown as { lrsalInBrowser: { explainScoreModel(m: unknown, r: unknown): Promise<{ map: number[] }> } };
+        return page.lrsalInBrowser.explainScoreModel((0, eval)(`(${source as string})`)(), request);
+      },
+      [analyticModel.toString(), { pixels, options }] as const,
+    );
+    assert.equal(browser.map.length, node.map.length);
+    assert.ok(spearman(node.map, browser.map) > 0.5, 'the map is not trivial');
+    assert.deepEqual(Float32Array.from(browser.map), node.map, `${gradient}: maps differ`);
   }
 });
 

@@ -10,6 +10,9 @@ import { kernelImplementation } from '../../src/core/kernels/index.js';
 import type { ExplainOptions, Explanation } from '../../src/explain.js';
 import type { Classifier } from '../../src/models/classifier.js';
 import type { PresetName } from '../../src/models/preprocess.js';
+import type { ScoreModel } from '../../src/models/model.js';
+import { resolvePreprocessing } from '../../src/models/model-card.js';
+import { toModelInput } from '../../src/models/preprocess.js';
 import { blendOverlay } from '../../src/render/blend.js';
 
 const params = new URLSearchParams(location.search);
@@ -172,6 +175,21 @@ status.textContent = `Ready: pick a photo (${runtime.threads} onnxruntime thread
   async explain(request: PageRun) {
     const result = await run(request);
     return { map: Array.from(result.map), queries: result.queries, seconds: result.seconds, target: result.target.index, sigma: result.sigma, image: Array.from(result.image.data) };
+  },
+  /** explain() on any ScoreModel built in the page (an analytic model, to test the engine alone). */
+  async explainScoreModel(model: ScoreModel, request: PageRun & { pixels: NonNullable<PageRun['pixels']> }) {
+    const preprocessing = resolvePreprocessing({ preset: 'caffe' }, model.inputShape);
+    const image = { ...request.pixels, data: Uint8Array.from(request.pixels.data) };
+    const classifier: Classifier = {
+      model,
+      preprocessing,
+      labels: Array.from({ length: model.classes }, (_, index) => ({ index, name: `class ${index}`, aliases: [] })),
+      card: { model: 'analytic', preprocess: {} },
+      prepare: async () => ({ image, input: toModelInput(preprocessing, image.data, image.height, image.width) }),
+      dispose: () => model.dispose(),
+    };
+    const result = await explainInBrowser(classifier, image, request.options);
+    return { map: Array.from(result.map), queries: result.queries };
   },
   async timeQueries(count: number, batch: number) {
     const classifier = await classifierFor('bundled');
