@@ -65,6 +65,8 @@ test('end to end: the bundled model explains a photo in the page, the overlay is
     return seen.size;
   });
   assert.ok(colours > 1000, `overlay has only ${colours} colours`);
+  const previews = Number(await page.getAttribute('#preview-canvas', 'data-previews'));
+  assert.ok(previews >= 2, `the preview map was drawn ${previews} times during the run`);
   await page.screenshot({ path: join(root, 'docs', 'in-browser.png') });
 
   // Nothing uploaded: every request is a body-less GET of the app's own static files.

@@ -102,7 +102,9 @@ async function run(request: PageRun = {}): Promise<Explanation> {
         status.textContent = `${p.spent} / ${p.budget} queries`;
       },
       onPreview: (map) => {
-        draw($('preview-canvas'), width, height, blendOverlay(new Uint8Array(width * height * 3).fill(255), map));
+        const canvas = $<HTMLCanvasElement>('preview-canvas');
+        canvas.dataset.previews = String(Number(canvas.dataset.previews ?? 0) + 1);
+        draw(canvas, width, height, blendOverlay(new Uint8Array(width * height * 3).fill(255), map));
       },
     });
     const image = result.image;
