@@ -97,6 +97,8 @@ try {
       identicalBits: identical,
       browserDecodeAgreement: round(spearman(nodeBlockwise.map, decoded.map)),
       inferenceSlowdown: round(browserInference / nodeInference),
+      nodeInferenceMs: round(1000 * nodeInference),
+      browserInferenceMs: round(1000 * browserInference),
       nodeMsPerQuery: round(1000 * nodePerQuery),
       browserMsPerQuery: round(1000 * browserPerQuery),
       queries,
