@@ -190,12 +190,16 @@ test('bad files give a one-line error on the page, and the page keeps working', 
   await page.selectOption('#model-choice', 'bundled');
 });
 
-test('threads only where the page is cross-origin isolated', { skip }, async () => {
+test('threads only where the page is cross-origin isolated; one thread still explains without isolation', { skip }, async () => {
   const isolated = await openInBrowserPage({ threads: 2 });
   const plain = await openInBrowserPage({ threads: 2, isolate: false });
   try {
     assert.deepEqual(await api(isolated).runtime(), { threads: 2, isolated: true });
     assert.deepEqual(await api(plain).runtime(), { threads: 1, isolated: false });
+    // Without isolation (no SharedArrayBuffer) the single-threaded runtime still explains.
+    const { image } = await classifier.prepare(kitten);
+    const run = await api(plain).explain({ model: 'bundled', pixels: { width: image.width, height: image.height, data: Array.from(image.data) }, options: { method: 'vanilla', gradient: 'lr', queries: 6, seed: 1 } });
+    assert.equal(run.queries, 6);
   } finally {
     await isolated.close();
     await plain.close();
