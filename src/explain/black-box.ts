@@ -11,7 +11,7 @@ import { sizeOf, type Shape } from '../core/tensor.js';
 import type { Classifier } from '../models/classifier.js';
 import type { LabelModel, RemoteStats, TextModel } from '../models/remote/types.js';
 import { pixelStep, preprocessingSchema, type Preprocessing } from '../models/preprocess.js';
-import { resolvePreprocessing } from '../models/config.js';
+import { resolvePreprocessing } from '../models/model-card.js';
 import { REMOTE_OBJECTIVES, type RemoteObjective } from '../objectives/remote.js';
 import { probabilities, scoreFunction, scoreValue, SCORE_OBJECTIVES, topK, type ScoreObjective } from '../objectives/scores.js';
 import { resolveTarget } from '../objectives/target.js';

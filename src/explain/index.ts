@@ -29,7 +29,7 @@ export { greyLevel, type BlackBox, type ScoreFunction, type ExplainedTarget, typ
 export type { QueryStats } from './query-stats.js';
 
 /** What `explain()` is given to explain: a file path, encoded bytes, decoded pixels, or an input x itself. */
-export type ImageInput = string | Buffer | RgbImage | Float32Array;
+export type ImageInput = string | Uint8Array | RgbImage | Float32Array;
 
 export interface Explanation {
   target: ExplainedTarget;
@@ -146,11 +146,18 @@ async function prepareInput(box: BlackBox, opened: OpenedBlackBox, image: ImageI
     if (image.length !== d) throw invalidArgument(`the input has ${image.length} values; the black box takes ${d} (${shape.channels}×${shape.height}×${shape.width})`);
     return { input: image };
   }
-  if (opened.classifier && (typeof image === 'string' || Buffer.isBuffer(image))) return opened.classifier.prepare(image);
+  // A classifier decodes its own sources (files and bytes in Node; a Blob or a crop in the browser page).
+  if (opened.classifier) return opened.classifier.prepare(image as Buffer);
   if (shape.channels !== 3) throw invalidArgument(`the black box takes ${shape.channels}-channel inputs: pass the input as a Float32Array`);
-  const decoded = typeof image === 'string' || Buffer.isBuffer(image) ? await loadImage(image, { resizeShorter: p.resizeShorter ?? Math.round(Math.min(p.height, p.width) / 0.875), crop: { width: p.width, height: p.height } }) : await cropPixels(image, p.width, p.height);
+  const decoded = isPixels(image)
+    ? await cropPixels(image, p.width, p.height)
+    : await loadImage(image as string | Buffer, { resizeShorter: p.resizeShorter ?? Math.round(Math.min(p.height, p.width) / 0.875), crop: { width: p.width, height: p.height } });
   void box;
   return { image: decoded, input: toModelInput(p, decoded.data, decoded.height, decoded.width) };
+}
+
+function isPixels(image: ImageInput): image is RgbImage {
+  return typeof image === 'object' && 'data' in image && 'width' in image && 'height' in image;
 }
 
 /** Decoded pixels of the right size pass as they are; others go through the same resize + crop as files. */

@@ -7,36 +7,10 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
 import { LrsalError } from '../core/errors.js';
-import { PREPROCESSING_PRESETS, preprocessingSchema, type Preprocessing, type PresetName } from './preprocess.js';
+import { modelCardSchema, type ModelCard } from './model-card.js';
 
-const presetNames = Object.keys(PREPROCESSING_PRESETS) as [PresetName, ...PresetName[]];
-
-/** A partial preprocessing: a preset plus explicit fields, no defaults (they come from the preset, then the schema). */
-export const preprocessSpecSchema = z.object({
-  preset: z.enum(presetNames).optional(),
-  height: z.number().int().positive().optional(),
-  width: z.number().int().positive().optional(),
-  resizeShorter: z.number().int().positive().optional(),
-  channelOrder: z.enum(['RGB', 'BGR']).optional(),
-  scale: z.number().positive().optional(),
-  mean: z.tuple([z.number(), z.number(), z.number()]).optional(),
-  std: z.tuple([z.number().positive(), z.number().positive(), z.number().positive()]).optional(),
-});
-export type PreprocessSpec = z.input<typeof preprocessSpecSchema>;
-
-export const modelCardSchema = z.object({
-  name: z.string().optional(),
-  model: z.string(),
-  labels: z.string().optional(),
-  input: z.string().optional(),
-  output: z.string().optional(),
-  scoreKind: z.enum(['logits', 'probabilities']).optional(),
-  layout: z.enum(['NCHW', 'NHWC']).optional(),
-  preprocess: preprocessSpecSchema.default({}),
-});
-export type ModelCard = z.output<typeof modelCardSchema>;
+export { modelCardSchema, preprocessSpecSchema, resolvePreprocessing, type ModelCard, type PreprocessSpec } from './model-card.js';
 
 /** Repository root (two levels above dist/src/models or src/models). */
 export function packageRoot(): string {
@@ -84,17 +58,4 @@ export async function modelCardFor(path: string | undefined): Promise<{ card: Mo
   const sibling = path.replace(/\.onnx$/i, '') + '.lrsal.json';
   if (existsSync(sibling)) return { card: { ...(await readModelCard(sibling)), model: resolve(path) }, described: true };
   return { card: { model: resolve(path), preprocess: {} }, described: false };
-}
-
-/** Merge a preprocessing spec (preset, then explicit fields) over the model's input size. */
-export function resolvePreprocessing(spec: PreprocessSpec, size: { height: number; width: number }): Preprocessing {
-  const { preset, ...explicit } = spec;
-  const base = preset ? PREPROCESSING_PRESETS[preset] : {};
-  const defined = Object.fromEntries(Object.entries(explicit).filter(([, v]) => v !== undefined));
-  const parsed = preprocessingSchema.safeParse({ ...size, ...base, ...defined });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new LrsalError('INVALID_ARGUMENT', `preprocessing ${issue.path.join('.')}: ${issue.message}`);
-  }
-  return parsed.data;
 }
