@@ -16,7 +16,8 @@ export type LrsalErrorCode =
   | 'TIMEOUT'
   | 'RATE_LIMITED'
   | 'ABORTED'
-  | 'UNSUPPORTED';
+  | 'UNSUPPORTED'
+  | 'SHARD_INCOMPLETE';
 
 export class LrsalError extends Error {
   readonly code: LrsalErrorCode;

@@ -26,7 +26,7 @@ export function noiseTunnel(source: GradientSource, aggregate: Aggregate, option
   return {
     name: aggregate,
     minQueries: samples * source.minQueries,
-    async attribute({ f, x, queries, rng, signal }) {
+    async attribute({ f, x, queries, rng, signal, chunks }) {
       requireBudget(aggregate, queries, samples * source.minQueries, `${samples} copies × ${source.minQueries} queries per ${source.name} estimate`);
       let min = Infinity;
       let max = -Infinity;
@@ -43,7 +43,7 @@ export function noiseTunnel(source: GradientSource, aggregate: Aggregate, option
       for (let i = 0; i < samples; i++) {
         rng.fillNormal(noisy, 0, noisy.length, sigma);
         for (let j = 0; j < x.length; j++) noisy[j]! += x[j]!;
-        const { gradient, queries: used } = await source.estimate({ f, x: noisy, queries: shares[i]!, rng, signal });
+        const { gradient, queries: used } = await source.estimate({ f, x: noisy, queries: shares[i]!, rng, signal, estimate: i, ...(chunks ? { chunks } : {}) });
         spent += used;
         const n = i + 1;
         for (let j = 0; j < x.length; j++) {
