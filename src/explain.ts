@@ -11,6 +11,7 @@ import { Rng } from './core/rng.js';
 import type { Shape } from './core/tensor.js';
 import { loadDifferentiableModel, type DifferentiableModel } from './backprop/index.js';
 import { backpropSource } from './gradients/backprop.js';
+import type { ChunkLedger } from './gradients/chunks.js';
 import type { GradientSource } from './gradients/gradient-source.js';
 import type { NoiseShape } from './gradients/noise-shapes.js';
 import { createGradientSource, type BlackBoxGradientName } from './gradients/registry.js';
@@ -160,6 +161,8 @@ type MethodOptions = Pick<ExplainOptions, 'samples' | 'noiseLevel' | 'steps' | '
   method: MethodName;
   seed: number;
   reduction: ChannelReduction;
+  /** Batch shards (src/batch/): which chunks of the sums this run computes or takes (gradients/chunks.ts). */
+  chunks?: ChunkLedger;
 };
 
 /**
@@ -181,7 +184,7 @@ export async function attributeWithMethod(
     ...pick(o, ['samples', 'noiseLevel', 'steps', 'cells', 'keep', 'batchSize']),
     ...(baseline ? { baseline } : {}),
   });
-  const result = await method.attribute({ f, x, queries, rng: new Rng(o.seed), valueAtX, ...(o.signal ? { signal: o.signal } : {}) });
+  const result = await method.attribute({ f, x, queries, rng: new Rng(o.seed), valueAtX, ...(o.signal ? { signal: o.signal } : {}), ...(o.chunks ? { chunks: o.chunks } : {}) });
   return { values: result.values, shape: result.shape, map: reduceChannels(result.values, result.shape, o.reduction) };
 }
 

@@ -2,6 +2,7 @@
 /** The `lrsal` command line. Errors print one line (no stack unless LRSAL_DEBUG=1) and exit non-zero. */
 import { Command, CommanderError } from 'commander';
 import { LrsalError, describeError } from '../core/errors.js';
+import { batchCommand } from './batch-command.js';
 import { evalCommand } from './eval-command.js';
 import { explainCommand } from './explain-command.js';
 import { fidelityCommand } from './fidelity-command.js';
@@ -14,7 +15,8 @@ const program = new Command('lrsal')
   .addCommand(explainCommand())
   .addCommand(fidelityCommand())
   .addCommand(evalCommand())
-  .addCommand(serveModelCommand());
+  .addCommand(serveModelCommand())
+  .addCommand(batchCommand());
 // addCommand() does not pass exitOverride() on: without this, a bad option value exits 1 from process.exit().
 for (const command of program.commands) command.exitOverride();
 
