@@ -59,7 +59,7 @@ export interface BatchOutcome {
 export async function runBatch(s: BatchSettings): Promise<BatchOutcome> {
   const started = performance.now();
   const chunksPerShard = s.chunksPerShard ?? 2;
-  const attempts = s.attempts ?? 3;
+  const attempts = s.runner.handlesRetries ? 1 : s.attempts ?? 3;
   const finished = await s.store.finished();
   const todo = s.images.filter((i) => !finished.has(i.name));
   const progress: BatchProgress = { imagesDone: s.images.length - todo.length, imagesFailed: 0, images: s.images.length, queriesDone: (s.images.length - todo.length) * s.options.queries, queries: s.images.length * s.options.queries };

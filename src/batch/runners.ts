@@ -10,6 +10,8 @@ import { runTask, type BatchTask, type TaskResult } from './tasks.js';
 export interface TaskRunner {
   /** Tasks that can usefully run at once. */
   readonly concurrency: number;
+  /** The runner retries failed tasks itself (BullMQ): the coordinator then tries each task once. */
+  readonly handlesRetries?: boolean;
   run(task: BatchTask): Promise<TaskResult>;
   close(): Promise<void>;
 }

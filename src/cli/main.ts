@@ -7,6 +7,7 @@ import { evalCommand } from './eval-command.js';
 import { explainCommand } from './explain-command.js';
 import { fidelityCommand } from './fidelity-command.js';
 import { serveModelCommand } from './serve-model-command.js';
+import { workerCommand } from './worker-command.js';
 
 const program = new Command('lrsal')
   .description('Saliency maps for black-box image models, from forward queries only')
@@ -16,7 +17,8 @@ const program = new Command('lrsal')
   .addCommand(fidelityCommand())
   .addCommand(evalCommand())
   .addCommand(serveModelCommand())
-  .addCommand(batchCommand());
+  .addCommand(batchCommand())
+  .addCommand(workerCommand());
 // addCommand() does not pass exitOverride() on: without this, a bad option value exits 1 from process.exit().
 for (const command of program.commands) command.exitOverride();
 
