@@ -21,6 +21,7 @@ import { loadClassifier } from '../src/models/classifier.js';
 import { scoreFunction } from '../src/objectives/scores.js';
 import { estimatorMicros } from './hot-loop.js';
 import { kittenPath } from './paths.js';
+import { scaleBench } from './scale.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -117,6 +118,9 @@ const memory = Object.fromEntries(
   }),
 );
 
+// Batch scaling across worker threads and through Redis (scale.ts): workerScaling, redisOverheadRatio.
+const scale = await scaleBench();
+
 const report = {
   model: 'squeezenet1.1 (bundled)',
   queries: n,
@@ -127,6 +131,9 @@ const report = {
   estimators,
   lrIidNoise: { jsMicrosPerQuery: Number(jsMicrosLrIid.toFixed(1)), jsOverheadRatio: Number((1 + jsMicrosLrIid / rawMicrosPerQuery).toFixed(3)) },
   memory,
+  scale,
+  workerScaling: scale.workerScaling,
+  redisOverheadRatio: scale.redisOverheadRatio,
   goals: {
     overheadAtMost: 1.05,
     memoryRatioAtMost: 1.2,

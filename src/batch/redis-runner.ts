@@ -23,6 +23,8 @@ import { runTask, type BatchTask, type ShardResult, type TaskResult } from './ta
 export const QUEUE = 'lrsal-batch';
 /** Tries per task (first run included) before its image fails. */
 export const ATTEMPTS = 3;
+/** Times a task may lose its worker (killed, or starved past its lock) before it fails: results are idempotent. */
+export const MAX_STALLS = 10;
 const POLL_MS = 100;
 
 /** A client for `url` that waits out outages (BullMQ needs maxRetriesPerRequest: null). */
@@ -110,7 +112,7 @@ export async function redisRunner(url: string, options: RedisRunnerOptions = {})
               waiting.delete(id);
               w.resolve(decodeResult(job.returnvalue as WireResult));
               await job.remove().catch(() => undefined);
-            } else if (job.finishedOn && job.failedReason && job.attemptsMade >= ATTEMPTS) {
+            } else if (job.finishedOn && job.failedReason) {
               waiting.delete(id);
               w.reject(new LrsalError('MODEL_OUTPUT', `failed after ${job.attemptsMade} tries: ${job.failedReason}`));
               await job.remove().catch(() => undefined);
@@ -177,7 +179,7 @@ export function startWorker(url: string, options: WorkerOptions = {}): { close()
       concurrency: options.concurrency ?? 1,
       lockDuration: lockMs,
       stalledInterval: Math.max(500, Math.round(lockMs / 2)),
-      maxStalledCount: ATTEMPTS,
+      maxStalledCount: MAX_STALLS,
     },
   );
   worker.on('error', () => undefined); // connection errors: ioredis reconnects

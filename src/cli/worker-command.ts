@@ -24,11 +24,16 @@ export function workerCommand(): Command {
       const { close } = startWorker(url, { models: flags.models, concurrency: flags.concurrency, lockMs: flags.lockMs });
       process.stderr.write(`lrsal worker: waiting for shards on ${url.replace(/\/\/[^@]*@/, '//***@')}\n`);
       await new Promise<void>((resolve) => {
+        let stopping = false;
         const stop = () => {
+          // Second signal, or Redis unreachable for the goodbye: leave at once (the task goes back to the queue).
+          if (stopping) process.exit(130);
+          stopping = true;
           process.stderr.write('lrsal worker: finishing the task in hand, then stopping\n');
+          setTimeout(() => process.exit(0), 10_000).unref();
           void close().then(resolve);
         };
-        process.once('SIGINT', stop).once('SIGTERM', stop);
+        process.on('SIGINT', stop).on('SIGTERM', stop);
       });
     });
 }
