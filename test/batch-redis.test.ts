@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { Queue } from 'bullmq';
 import { QUEUE, redisConnection, redisRunner } from '../src/batch/redis-runner.js';
 import { inlineRunner } from '../src/batch/runners.js';
@@ -62,7 +62,8 @@ test('Redis with 1 and with 2 worker processes gives the embedded maps, byte for
 
 test('a worker SIGKILLed mid-shard: the shard is retried by another worker and counted once', { skip }, async () => {
   const redis = await startRedis();
-  const queue = new Queue(QUEUE, { connection: redisConnection(redis.url) });
+  const connection = redisConnection(redis.url);
+  const queue = new Queue(QUEUE, { connection });
   const victim = startWorkerProcess(redis.url, ['--lock-ms', '3000']);
   let rescuer;
   try {
@@ -79,6 +80,7 @@ test('a worker SIGKILLed mid-shard: the shard is retried by another worker and c
     await stopProcess(victim);
     if (rescuer) await stopProcess(rescuer);
     await queue.close();
+    connection.disconnect();
     await redis.stop();
   }
 });
@@ -125,4 +127,3 @@ test('Redis going away and coming back (empty) mid-batch: the batch still finish
   }
 });
 
-after(() => undefined);
