@@ -119,10 +119,11 @@ export async function estimateAlongRandomDirections(
 
   const slots = Math.max(settings.batchSize, settings.antithetic ? 2 : 1);
   // Inputs, a copy of x, the noise pool and the chunk's accumulator share one kernel arena: the SIMD kernels run in place.
-  const buffers = directionBuffers(x, slots, sampler.maxSize);
+  // Two sets of `slots` inputs and noises: one being answered by the model, one being drawn.
+  const buffers = directionBuffers(x, 2 * slots, sampler.maxSize);
   const { inputs, base, noise: noisePool, acc: chunkAcc } = buffers;
   const acc = new Float64Array(d);
-  const lastRegion: Array<Region | undefined> = new Array(slots);
+  const lastRegion: Array<Region | undefined> = new Array(2 * slots);
   const layout = noiseLayout(shape, settings.noise, settings.tile);
   const scratch = new Float32Array(layout.isotropic ? 0 : sampler.maxSize);
 
@@ -138,29 +139,45 @@ export async function estimateAlongRandomDirections(
         if (needsFx && fx === undefined) throw new LrsalError('SHARD_INCOMPLETE', `chunk ${chunk} of estimate ${estimate} needs f(x), which no shard has queried`);
         chunkAcc.fill(0);
         const rng = streams.derive([chunk]);
-        let done = first;
-        while (done < end) {
-          if (signal?.aborted) throw new LrsalError('ABORTED', 'estimate aborted');
-          // Fill the batch with whole directions of this chunk, in order.
+        // Fill buffer set `set` with the next whole directions of this chunk, drawn in order.
+        const prepare = (set: number, from: number): { batch: Direction[]; used: number } => {
           const batch: Direction[] = [];
           let used = 0;
-          while (done + batch.length < end) {
-            const isPair = done + batch.length < pairs;
+          while (from + batch.length < end) {
+            const isPair = from + batch.length < pairs;
             if (used + (isPair ? 2 : 1) > slots) break;
             const region = sampler.next(rng);
-            const noise = noisePool[batch.length]!;
+            const noise = noisePool[set * slots + batch.length]!;
             layout.draw(rng, noise, region, settings.sigma, scratch);
             const plus = used++;
             const minus = isPair ? used++ : -1;
             for (const slot of isPair ? [plus, minus] : [plus]) {
-              const previous = lastRegion[slot];
-              if (previous && !contains(region, previous)) restoreRegion(inputs, slot * d, base, shape, previous);
-              writePerturbed(inputs, slot * d, base, noise, slot === minus ? -1 : 1, shape, region);
-              lastRegion[slot] = region;
+              const g = set * slots + slot;
+              const previous = lastRegion[g];
+              if (previous && !contains(region, previous)) restoreRegion(inputs, g * d, base, shape, previous);
+              writePerturbed(inputs, g * d, base, noise, slot === minus ? -1 : 1, shape, region);
+              lastRegion[g] = region;
             }
             batch.push({ region, noise, plus, minus });
           }
-          const values = await f.evaluate(inputs.subarray(0, used * d), used, signal);
+          return { batch, used };
+        };
+        // Double buffering: batch k+1 is drawn while the model answers batch k (same draws, same order).
+        let done = first;
+        let set = 0;
+        let pending: { batch: Direction[]; used: number } | undefined = prepare(set, done);
+        while (pending) {
+          if (signal?.aborted) throw new LrsalError('ABORTED', 'estimate aborted');
+          const { batch, used } = pending;
+          const call = f.evaluate(inputs.subarray(set * slots * d, (set * slots + used) * d), used, signal);
+          const next: number = done + batch.length;
+          try {
+            pending = next < end ? prepare(1 - set, next) : undefined;
+          } catch (error) {
+            await call.catch(() => undefined);
+            throw error;
+          }
+          const values = await call;
           const weights = batch.map((dir) => {
             const up = values[dir.plus]!;
             const weight = dir.minus >= 0 ? (up - values[dir.minus]!) / 2 : fx !== undefined && settings.baseline ? up - fx : up;
@@ -168,7 +185,8 @@ export async function estimateAlongRandomDirections(
           });
           // In order, term by term: the same sums whatever the batch size.
           accumulateRegions(chunkAcc, batch.map((dir) => dir.noise), weights, shape, batch.map((dir) => dir.region));
-          done += batch.length;
+          done = next;
+          set = 1 - set;
         }
         ledger?.record(estimate, chunk, chunkAcc, queries);
         partial = chunkAcc;

@@ -92,8 +92,8 @@ export function rise(options: RiseOptions = {}): AttributionMethod {
       const rows = axisSampling(cells, shape.height);
       const cols = axisSampling(cells, shape.width);
       const scratch = new Float32Array(cells * shape.width);
-      const masks = new Float32Array(batchSize * plane);
-      const inputs = new Float32Array(batchSize * x.length);
+      const masks = new Float32Array(2 * batchSize * plane);
+      const inputs = new Float32Array(2 * batchSize * x.length);
       // Masks come in chunks with their own streams and partial sums, added in chunk order (gradients/chunks.ts).
       const streams = rng.derive([0]);
       rng.nextUint32();
@@ -109,12 +109,13 @@ export function rise(options: RiseOptions = {}): AttributionMethod {
           if (ledger && !ledger.computes(0, chunk)) continue;
           const chunkRng = streams.derive([chunk]);
           chunkAcc.fill(0);
-          for (let done = first; done < end; ) {
-            const n = Math.min(batchSize, end - done);
+          // Masks of set `set` for the next n queries, drawn in order.
+          const prepare = (set: number, n: number) => {
             for (let i = 0; i < n; i++) {
-              const mask = masks.subarray(i * plane, (i + 1) * plane);
+              const k = set * batchSize + i;
+              const mask = masks.subarray(k * plane, (k + 1) * plane);
               drawMask(mask, shape, cells, keep, rows, cols, chunkRng, scratch);
-              const o = i * x.length;
+              const o = k * x.length;
               for (let c = 0; c < shape.channels; c++) {
                 const base = c * plane;
                 for (let p = 0; p < plane; p++) {
@@ -123,13 +124,31 @@ export function rise(options: RiseOptions = {}): AttributionMethod {
                 }
               }
             }
-            const values = await f.evaluate(inputs.subarray(0, n * x.length), n, signal);
-            done += n;
+            return n;
+          };
+          // Double buffering: the next masks are drawn while the model answers the current ones.
+          let set = 0;
+          let done = first;
+          let n = prepare(set, Math.min(batchSize, end - done));
+          while (n > 0) {
+            const call = f.evaluate(inputs.subarray(set * batchSize * x.length, (set * batchSize + n) * x.length), n, signal);
+            const next = done + n;
+            let upcoming: number;
+            try {
+              upcoming = next < end ? prepare(1 - set, Math.min(batchSize, end - next)) : 0;
+            } catch (error) {
+              await call.catch(() => undefined);
+              throw error;
+            }
+            const values = await call;
             for (let i = 0; i < n; i++) {
               const v = values[i]!;
-              const o = i * plane;
+              const o = (set * batchSize + i) * plane;
               for (let p = 0; p < plane; p++) chunkAcc[p]! += v * masks[o + p]!;
             }
+            done = next;
+            n = upcoming;
+            set = 1 - set;
           }
           ledger?.record(0, chunk, chunkAcc, end - first);
           partial = chunkAcc;
