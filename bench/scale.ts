@@ -27,9 +27,10 @@ export interface ScaleReport {
   cores: number;
   loadAverageBefore: number[];
   loadAverageAfter: number[];
-  embedded1: { seconds: number; imagesPerSecond: number };
-  embedded2: { seconds: number; imagesPerSecond: number };
-  redis2: { seconds: number; imagesPerSecond: number } | null;
+  /** coresBusy: this process's CPU seconds per wall second (for redis2 only the coordinator's). */
+  embedded1: { seconds: number; imagesPerSecond: number; coresBusy: number };
+  embedded2: { seconds: number; imagesPerSecond: number; coresBusy: number };
+  redis2: { seconds: number; imagesPerSecond: number; coresBusy: number } | null;
   workerScaling: number;
   redisOverheadRatio: number | null;
   goals: { workerScalingAtLeast: number; redisOverheadAtMost: number; met: { workerScaling: boolean; redisOverhead: boolean | null } };
@@ -53,13 +54,17 @@ export async function scaleBench(images = 6, queries = 400): Promise<ScaleReport
       const store = new BatchStore(out);
       await store.open({ round });
       const t = performance.now();
+      const cpu = process.cpuUsage();
       const outcome = await runBatch({ images: batchImages(list), options, model, store, runner, classifier: () => local.resolve(model), sendImages });
       if (outcome.failed.length) throw new Error(`bench batch failed: ${outcome.failed[0]!.error}`);
-      return (performance.now() - t) / 1000;
+      const used = process.cpuUsage(cpu);
+      const wall = (performance.now() - t) / 1000;
+      return { wall, cpu: (used.user + used.system) / 1e6 };
     };
     await run(paths.slice(0, 2)); // warm-up: workers load the model
-    const seconds = await run(paths);
-    return { seconds: Number(seconds.toFixed(2)), imagesPerSecond: Number((images / seconds).toFixed(3)) };
+    const { wall: seconds, cpu } = await run(paths);
+    // CPU seconds of this process (all its threads) per wall second: ~2 when 2 threads really run at once.
+    return { seconds: Number(seconds.toFixed(2)), imagesPerSecond: Number((images / seconds).toFixed(3)), coresBusy: Number((cpu / seconds).toFixed(2)) };
   };
   const loadAverageBefore = loadavg().map((v) => Number(v.toFixed(2)));
   const one = threadRunner(1);
@@ -90,7 +95,7 @@ export async function scaleBench(images = 6, queries = 400): Promise<ScaleReport
 }
 
 /** The same batch through a throwaway redis-server and 2 `lrsal worker` processes. */
-async function redisRun(timed: (runner: TaskRunner, sendImages?: boolean) => Promise<{ seconds: number; imagesPerSecond: number }>) {
+async function redisRun(timed: (runner: TaskRunner, sendImages?: boolean) => Promise<{ seconds: number; imagesPerSecond: number; coresBusy: number }>) {
   if (spawnSync('redis-server', ['--version']).status !== 0) return null;
   const port = await new Promise<number>((resolve) => {
     const s = createServer().listen(0, '127.0.0.1', () => {
