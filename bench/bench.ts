@@ -24,6 +24,7 @@ import { scoreFunction } from '../src/objectives/scores.js';
 import { estimatorMicros } from './hot-loop.js';
 import { kittenPath } from './paths.js';
 import { remoteThroughputReport } from './remote-throughput.js';
+import { scaleBench } from './scale.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -122,6 +123,8 @@ const memory = Object.fromEntries(
 
 // Remote speed (issue 10 §4): latency-bound stand-in, 100 ms per request, concurrency 16 (remote-throughput.ts).
 const remote = await remoteThroughputReport();
+// Batch scaling across worker threads and through Redis (scale.ts): workerScaling, redisOverheadRatio.
+const scale = await scaleBench();
 
 const report = {
   model: 'squeezenet1.1 (bundled)',
@@ -135,6 +138,9 @@ const report = {
   memory,
   remoteThroughputRatio: remote.remoteThroughputRatio,
   remote: remote.runs,
+  scale,
+  workerScaling: scale.workerScaling,
+  redisOverheadRatio: scale.redisOverheadRatio,
   goals: {
     overheadAtMost: 1.05,
     memoryRatioAtMost: 1.2,

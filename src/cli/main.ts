@@ -2,12 +2,14 @@
 /** The `lrsal` command line. Errors print one line (no stack unless LRSAL_DEBUG=1) and exit non-zero. */
 import { Command, CommanderError } from 'commander';
 import { LrsalError, describeError } from '../core/errors.js';
+import { batchCommand } from './batch-command.js';
 import { evalCommand } from './eval-command.js';
 import { explainCommand } from './explain-command.js';
 import { fidelityCommand } from './fidelity-command.js';
 import { serveModelCommand } from './serve-model-command.js';
 import { onKernelFallback } from '../core/kernels/index.js';
 import { serveCommand } from './serve-command.js';
+import { workerCommand } from './worker-command.js';
 
 const program = new Command('lrsal')
   .description('Saliency maps for black-box image models, from forward queries only')
@@ -17,7 +19,9 @@ const program = new Command('lrsal')
   .addCommand(fidelityCommand())
   .addCommand(evalCommand())
   .addCommand(serveModelCommand())
-  .addCommand(serveCommand());
+  .addCommand(serveCommand())
+  .addCommand(batchCommand())
+  .addCommand(workerCommand());
 // addCommand() does not pass exitOverride() on: without this, a bad option value exits 1 from process.exit().
 for (const command of program.commands) command.exitOverride();
 

@@ -20,7 +20,10 @@ export type LrsalErrorCode =
   /** An output file or folder cannot be written (checked before the first query). */
   | 'OUTPUT_UNWRITABLE'
   /** The run finished but its result says nothing (all-zero or constant map); an error only when asked (--strict). */
-  | 'DEGENERATE_RESULT';
+  | 'DEGENERATE_RESULT'
+  /** A sharded run is missing partial sums it needs (src/batch). */
+
+  | 'SHARD_INCOMPLETE';
 
 export class LrsalError extends Error {
   readonly code: LrsalErrorCode;

@@ -44,6 +44,33 @@ export class Rng {
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
   }
 
+  /**
+   * An independent child stream keyed by `path` (e.g. [estimate, chunk]): a pure function of this stream's
+   * current state and the path, and it does not advance this stream. Lets a job be cut into chunks that
+   * can run anywhere, in any order, and still draw exactly the numbers a single run draws.
+   */
+  derive(path: readonly number[]): Rng {
+    let h = this.s0 ^ Math.imul(this.s1, 0x9e3779b1) ^ Math.imul(this.s2, 0x85ebca6b) ^ Math.imul(this.s3, 0xc2b2ae35);
+    const child = new Rng(0);
+    const words = [this.s0, this.s1, this.s2, this.s3];
+    for (const key of path) {
+      if (!(Number.isInteger(key) && key >= 0 && key < TWO_POW_32)) throw new RangeError(`derive() keys must be integers in [0, 2^32), got ${key}`);
+      h = splitmix32(h ^ key ^ Math.imul(words.length, 0x27d4eb2d))();
+      words.push(key);
+    }
+    // Mix every word of the parent state and the path into each child word.
+    const mix = splitmix32(h);
+    const state = [0, 0, 0, 0];
+    for (let i = 0; i < words.length; i++) state[i % 4] = (state[i % 4]! ^ splitmix32(words[i]! ^ mix())()) >>> 0;
+    for (let i = 0; i < 4; i++) state[i] = (state[i]! ^ mix()) >>> 0;
+    child.s0 = state[0]!;
+    child.s1 = state[1]!;
+    child.s2 = state[2]!;
+    child.s3 = state[3]!;
+    if ((child.s0 | child.s1 | child.s2 | child.s3) === 0) child.s0 = 1;
+    return child;
+  }
+
   /** Next uniform 32-bit unsigned integer. */
   nextUint32(): number {
     const s1 = this.s1;
@@ -136,6 +163,11 @@ export class Rng {
       if (Math.abs(hz) < ZIG_KN[iz]!) return hz * ZIG_WN[iz]!;
     }
   }
+}
+
+/** The stream for chunk `chunk` of estimate `estimate` of a run seeded with `seed` (see Rng.derive). */
+export function deriveRng(seed: number, estimate: number, chunk: number): Rng {
+  return new Rng(seed).derive([estimate, chunk]);
 }
 
 function rotl(x: number, k: number): number {

@@ -8,6 +8,7 @@ import { invalidArgument } from '../core/errors.js';
 import { pick } from '../core/options.js';
 import { Rng } from '../core/rng.js';
 import type { Shape } from '../core/tensor.js';
+import type { ChunkLedger } from '../gradients/chunks.js';
 import type { GradientSource } from '../gradients/gradient-source.js';
 import { blurImage, loadImage, type RgbImage } from '../io/image.js';
 import type { AttributionMethod } from '../methods/attribution.js';
@@ -29,7 +30,24 @@ type MethodOptions = Pick<ExplainOptions, 'samples' | 'noiseLevel' | 'steps' | '
   method: string | AttributionMethod;
   seed: number;
   reduction: ChannelReduction;
+  /** Batch shards (src/batch/): which chunks of the sums this run computes or takes (gradients/chunks.ts). */
+  chunks?: ChunkLedger;
 };
+
+/** Build the method and run it: the one call batch shards and explain() share, so their maps have the same bits. */
+export async function attributeWithMethod(
+  f: BatchFunction,
+  x: Float32Array,
+  valueAtX: number,
+  queries: number,
+  source: GradientSource,
+  o: MethodOptions,
+  preprocessing: Preprocessing,
+  image: RgbImage | undefined,
+): Promise<AttributionResult> {
+  const method = await buildMethod(o, source, preprocessing, f.shape, image);
+  return attribute(method, f, x, valueAtX, queries, o);
+}
 
 /** The method to run: an instance as given, or one built by name over `source`, inside a tunnel if asked. */
 export async function buildMethod(
@@ -62,9 +80,9 @@ export async function attribute(
   x: Float32Array,
   valueAtX: number,
   queries: number,
-  o: Pick<MethodOptions, 'seed' | 'reduction' | 'signal'>,
+  o: Pick<MethodOptions, 'seed' | 'reduction' | 'signal' | 'chunks'>,
 ): Promise<AttributionResult> {
-  const result = await method.attribute({ f, x, queries, rng: new Rng(o.seed), valueAtX, ...(o.signal ? { signal: o.signal } : {}) });
+  const result = await method.attribute({ f, x, queries, rng: new Rng(o.seed), valueAtX, ...(o.signal ? { signal: o.signal } : {}), ...(o.chunks ? { chunks: o.chunks } : {}) });
   return { values: result.values, shape: result.shape, map: reduceChannels(result.values, result.shape, o.reduction), method: method.name };
 }
 

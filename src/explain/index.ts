@@ -27,6 +27,7 @@ import { validateExplainOptions } from './validate-options.js';
 export * from './options.js';
 export { greyLevel, type BlackBox, type ScoreFunction, type ExplainedTarget, type Prediction } from './black-box.js';
 export type { QueryStats } from './query-stats.js';
+export { attributeWithMethod } from './attribute.js';
 
 /** What `explain()` is given to explain: a file path, encoded bytes, decoded pixels, or an input x itself. */
 export type ImageInput = string | Uint8Array | RgbImage | Float32Array;

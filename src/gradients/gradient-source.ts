@@ -4,6 +4,7 @@
  */
 import type { BatchFunction } from '../core/batch-function.js';
 import type { Rng } from '../core/rng.js';
+import type { ChunkLedger } from './chunks.js';
 
 export interface GradientRequest {
   /** The black-box scalar function (already metered: every evaluation is charged). */
@@ -17,6 +18,10 @@ export interface GradientRequest {
   /** f(x), when the caller already paid for it (saves the baseline query). */
   valueAtX?: number;
   signal?: AbortSignal;
+  /** Which estimate of the method this is (IG step, SmoothGrad copy; default 0): keys its random streams. */
+  estimate?: number;
+  /** When this run is one shard of a job: which chunks to compute here, and the ones computed elsewhere (chunks.ts). */
+  chunks?: ChunkLedger;
 }
 
 export interface GradientEstimate {
@@ -38,6 +43,6 @@ export interface GradientSource {
   estimateMean?(request: MeanGradientRequest): Promise<GradientEstimate>;
 }
 
-export interface MeanGradientRequest extends Omit<GradientRequest, 'x' | 'valueAtX'> {
+export interface MeanGradientRequest extends Omit<GradientRequest, 'x' | 'valueAtX' | 'estimate' | 'chunks'> {
   points: Float32Array[];
 }

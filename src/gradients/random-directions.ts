@@ -8,16 +8,19 @@
  *   w_k = f(x+z_k)                   (plain Eq. 2)
  * and p the probability that a given pixel lies inside the region (1 for plain LR), which keeps the
  * blockwise estimate unbiased. Sums stream into one Float64 accumulator: memory does not grow with K.
- * Randomness is consumed direction by direction, in order, so the result does not depend on batch size.
+ * Directions come in chunks of CHUNK_DIRECTIONS, each with its own random stream and Float64 partial sum
+ * added to the total in chunk order (chunks.ts): the result does not depend on batch size, and chunks can be
+ * computed by different shards and merged into the same bits.
  * Structured noise (noise-shapes.ts) draws z in fewer dimensions and divides each value by its group size
  * at the end: the estimate is then of the gradient's projection onto the noise subspace.
  * A control variate (prior-guided.ts) subtracts a known part c·(v·z) of each weight.
  */
 import { LrsalError, invalidArgument, requireInteger, requirePositive } from '../core/errors.js';
-import { Rng } from '../core/rng.js';
+import type { Rng } from '../core/rng.js';
 import { sizeOf, type Shape } from '../core/tensor.js';
 import type { GradientEstimate, GradientRequest, GradientSource } from './gradient-source.js';
 import { noiseLayout, validateNoise, type NoiseShape } from './noise-shapes.js';
+import { CHUNK_DIRECTIONS, chunkCount } from './chunks.js';
 import { accumulateRegions, directionBuffers, restoreRegion, writePerturbed, type Region } from './regions.js';
 
 export interface DirectionSettings {
@@ -83,18 +86,27 @@ export async function estimateAlongRandomDirections(
   control?: ControlVariate,
 ): Promise<GradientEstimate> {
   validateSettings(settings);
-  const { f, x, rng, signal } = request;
+  const { f, x, signal, chunks: ledger } = request;
+  const estimate = requireInteger('estimate index', request.estimate ?? 0, 0);
   const shape = f.shape;
   const d = sizeOf(shape);
   if (x.length !== d) throw new LrsalError('MODEL_SHAPE', `point has ${x.length} values; the function takes ${d}`);
+  // Each estimate takes one word of the caller's stream (so repeated calls with one Rng differ) and keys its chunks' streams.
+  const streams = request.rng.derive([estimate]);
+  request.rng.nextUint32();
   let remaining = requireInteger('queries', request.queries, 0);
+  // Queries this estimate stands for, wherever they were spent (the same in a single run and a merged one).
   let spent = 0;
 
   let fx = request.valueAtX;
   const needsFx = settings.antithetic ? remaining % 2 === 1 : settings.baseline;
   if (needsFx && fx === undefined) {
     if (remaining < 1) throw budgetTooSmall(request.queries, settings);
-    fx = (await f.evaluate(x, 1, signal))[0]!;
+    fx = ledger?.value(estimate);
+    if (fx === undefined && (!ledger || ledger.computesValue(estimate))) {
+      fx = (await f.evaluate(x, 1, signal))[0]!;
+      ledger?.recordValue(estimate, fx);
+    }
     remaining -= 1;
     spent += 1;
   }
@@ -102,48 +114,85 @@ export async function estimateAlongRandomDirections(
   const singles = remaining - 2 * pairs;
   const total = pairs + singles;
   if (total === 0) throw budgetTooSmall(request.queries, settings);
+  const chunkTotal = chunkCount(total);
+  ledger?.plan(estimate, chunkTotal);
 
   const slots = Math.max(settings.batchSize, settings.antithetic ? 2 : 1);
-  // Inputs, a copy of x, the noise pool and the accumulator share one kernel arena: the SIMD kernels run in place.
-  const buffers = directionBuffers(x, slots, sampler.maxSize);
-  const { inputs, base, noise: noisePool, acc } = buffers;
-  const lastRegion: Array<Region | undefined> = new Array(slots);
+  // Inputs, a copy of x, the noise pool and the chunk's accumulator share one kernel arena: the SIMD kernels run in place.
+  // Two sets of `slots` inputs and noises: one being answered by the model, one being drawn.
+  const buffers = directionBuffers(x, 2 * slots, sampler.maxSize);
+  const { inputs, base, noise: noisePool, acc: chunkAcc } = buffers;
+  const acc = new Float64Array(d);
+  const lastRegion: Array<Region | undefined> = new Array(2 * slots);
   const layout = noiseLayout(shape, settings.noise, settings.tile);
   const scratch = new Float32Array(layout.isotropic ? 0 : sampler.maxSize);
 
   try {
-    let done = 0;
-    while (done < total) {
-      if (signal?.aborted) throw new LrsalError('ABORTED', 'estimate aborted');
-      // Fill the batch with whole directions, in order.
-      const batch: Direction[] = [];
-      let used = 0;
-      while (done + batch.length < total) {
-        const isPair = done + batch.length < pairs;
-        if (used + (isPair ? 2 : 1) > slots) break;
-        const region = sampler.next(rng);
-        const noise = noisePool[batch.length]!;
-        layout.draw(rng, noise, region, settings.sigma, scratch);
-        const plus = used++;
-        const minus = isPair ? used++ : -1;
-        for (const slot of isPair ? [plus, minus] : [plus]) {
-          const previous = lastRegion[slot];
-          if (previous && !contains(region, previous)) restoreRegion(inputs, slot * d, base, shape, previous);
-          writePerturbed(inputs, slot * d, base, noise, slot === minus ? -1 : 1, shape, region);
-          lastRegion[slot] = region;
+    for (let chunk = 0; chunk < chunkTotal; chunk++) {
+      const first = chunk * CHUNK_DIRECTIONS;
+      const end = Math.min(total, first + CHUNK_DIRECTIONS);
+      const queries = (end - first) + Math.max(0, Math.min(end, pairs) - first);
+      spent += queries;
+      let partial = ledger?.lookup(estimate, chunk);
+      if (partial === undefined) {
+        if (ledger && !ledger.computes(estimate, chunk)) continue;
+        if (needsFx && fx === undefined) throw new LrsalError('SHARD_INCOMPLETE', `chunk ${chunk} of estimate ${estimate} needs f(x), which no shard has queried`);
+        chunkAcc.fill(0);
+        const rng = streams.derive([chunk]);
+        // Fill buffer set `set` with the next whole directions of this chunk, drawn in order.
+        const prepare = (set: number, from: number): { batch: Direction[]; used: number } => {
+          const batch: Direction[] = [];
+          let used = 0;
+          while (from + batch.length < end) {
+            const isPair = from + batch.length < pairs;
+            if (used + (isPair ? 2 : 1) > slots) break;
+            const region = sampler.next(rng);
+            const noise = noisePool[set * slots + batch.length]!;
+            layout.draw(rng, noise, region, settings.sigma, scratch);
+            const plus = used++;
+            const minus = isPair ? used++ : -1;
+            for (const slot of isPair ? [plus, minus] : [plus]) {
+              const g = set * slots + slot;
+              const previous = lastRegion[g];
+              if (previous && !contains(region, previous)) restoreRegion(inputs, g * d, base, shape, previous);
+              writePerturbed(inputs, g * d, base, noise, slot === minus ? -1 : 1, shape, region);
+              lastRegion[g] = region;
+            }
+            batch.push({ region, noise, plus, minus });
+          }
+          return { batch, used };
+        };
+        // Double buffering: batch k+1 is drawn while the model answers batch k (same draws, same order).
+        let done = first;
+        let set = 0;
+        let pending: { batch: Direction[]; used: number } | undefined = prepare(set, done);
+        while (pending) {
+          if (signal?.aborted) throw new LrsalError('ABORTED', 'estimate aborted');
+          const { batch, used } = pending;
+          const call = f.evaluate(inputs.subarray(set * slots * d, (set * slots + used) * d), used, signal);
+          const next: number = done + batch.length;
+          try {
+            pending = next < end ? prepare(1 - set, next) : undefined;
+          } catch (error) {
+            await call.catch(() => undefined);
+            throw error;
+          }
+          const values = await call;
+          const weights = batch.map((dir) => {
+            const up = values[dir.plus]!;
+            const weight = dir.minus >= 0 ? (up - values[dir.minus]!) / 2 : fx !== undefined && settings.baseline ? up - fx : up;
+            return control ? weight - control.slope * dotRegion(control.direction, dir.noise, shape, dir.region) : weight;
+          });
+          // In order, term by term: the same sums whatever the batch size.
+          accumulateRegions(chunkAcc, batch.map((dir) => dir.noise), weights, shape, batch.map((dir) => dir.region));
+          done = next;
+          set = 1 - set;
         }
-        batch.push({ region, noise, plus, minus });
+        ledger?.record(estimate, chunk, chunkAcc, queries);
+        partial = chunkAcc;
       }
-      const values = await f.evaluate(inputs.subarray(0, used * d), used, signal);
-      spent += used;
-      const weights = batch.map((dir) => {
-        const up = values[dir.plus]!;
-        const weight = dir.minus >= 0 ? (up - values[dir.minus]!) / 2 : fx !== undefined && settings.baseline ? up - fx : up;
-        return control ? weight - control.slope * dotRegion(control.direction, dir.noise, shape, dir.region) : weight;
-      });
-      // In order, term by term: the same sums whatever the batch size.
-      accumulateRegions(acc, batch.map((dir) => dir.noise), weights, shape, batch.map((dir) => dir.region));
-      done += batch.length;
+      // Chunk sums join the total in chunk order, whoever computed them: any split gives the same bits.
+      addInto(acc, partial);
     }
 
     const scale = 1 / (total * settings.sigma * settings.sigma * sampler.coverage);
@@ -157,6 +206,12 @@ export async function estimateAlongRandomDirections(
   } finally {
     buffers.release();
   }
+}
+
+/** acc += partial, element by element. */
+export function addInto(acc: Float64Array, partial: Float64Array): void {
+  if (partial.length !== acc.length) throw new LrsalError('SHARD_INCOMPLETE', `a chunk's partial sum has ${partial.length} values, expected ${acc.length}`);
+  for (let i = 0; i < acc.length; i++) acc[i]! += partial[i]!;
 }
 
 /** v[region] · noise (noise in the compact region layout). */

@@ -6,6 +6,7 @@ import type { BatchFunction } from '../core/batch-function.js';
 import { invalidArgument } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import type { Shape } from '../core/tensor.js';
+import type { ChunkLedger } from '../gradients/chunks.js';
 
 export interface AttributionRequest {
   /** The black-box scalar function, metered. */
@@ -18,6 +19,10 @@ export interface AttributionRequest {
   /** f(x), if already paid for. */
   valueAtX?: number;
   signal?: AbortSignal;
+  /** Which map of an enclosing method this is (a noise tunnel's copy; default 0): keys the random streams. */
+  estimate?: number;
+  /** This run is one shard of a job (gradients/chunks.ts); LR, blockwise and RISE honour it, others ignore it. */
+  chunks?: ChunkLedger;
 }
 
 export interface Attribution {

@@ -25,7 +25,7 @@ export function integratedGradients(source: GradientSource, options: IntegratedG
   return {
     name: 'ig',
     minQueries,
-    async attribute({ f, x, queries, rng, signal }) {
+    async attribute({ f, x, queries, rng, signal, chunks, estimate }) {
       requireBudget('integrated gradients', queries, minQueries, why);
       const baseline = options.baseline ?? new Float32Array(x.length);
       if (baseline.length !== x.length) {
@@ -42,7 +42,7 @@ export function integratedGradients(source: GradientSource, options: IntegratedG
       const shares = splitBudget(queries, steps);
       let spent = 0;
       for (let k = 0; k < steps; k++) {
-        const { gradient, queries: used } = await source.estimate({ f, x: pathPoint(k), queries: shares[k]!, rng, signal });
+        const { gradient, queries: used } = await source.estimate({ f, x: pathPoint(k), queries: shares[k]!, rng, signal, estimate: (estimate ?? 0) * steps + k, ...(chunks ? { chunks } : {}) });
         spent += used;
         for (let j = 0; j < x.length; j++) sum[j]! += gradient[j]!;
       }

@@ -35,7 +35,7 @@ export function noiseTunnel(inner: GradientSource | AttributionMethod, aggregate
   return {
     name,
     minQueries: samples * method.minQueries,
-    async attribute({ f, x, queries, rng, signal }) {
+    async attribute({ f, x, queries, rng, signal, chunks }) {
       requireBudget(name, queries, samples * method.minQueries, `${samples} copies × ${method.minQueries} queries per ${method.name} map`);
       let min = Infinity;
       let max = -Infinity;
@@ -53,7 +53,7 @@ export function noiseTunnel(inner: GradientSource | AttributionMethod, aggregate
       for (let i = 0; i < samples; i++) {
         rng.fillNormal(noisy, 0, noisy.length, sigma);
         for (let j = 0; j < x.length; j++) noisy[j]! += x[j]!;
-        const { values: gradient, shape, queries: used } = await method.attribute({ f, x: noisy, queries: shares[i]!, rng, ...(signal ? { signal } : {}) });
+        const { values: gradient, shape, queries: used } = await method.attribute({ f, x: noisy, queries: shares[i]!, rng, estimate: i, ...(signal ? { signal } : {}), ...(chunks ? { chunks } : {}) });
         spent += used;
         if (i === 0) {
           outShape = shape;

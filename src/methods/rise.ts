@@ -3,11 +3,13 @@
  * with masks M_i = a random s×s binary grid (each cell kept with probability p), bilinearly upsampled to
  * (s+1)·cell pixels and cropped at a random shift in [0, cell) — so cell borders fall anywhere.
  * b is what a masked pixel becomes (black in model-input space by default). One query per mask; the map
- * is one plane (pixels, not channels) and streams into a single accumulator.
+ * is one plane (pixels, not channels) and streams into a single accumulator, in chunks of masks that shards
+ * can compute apart and merge exactly (gradients/chunks.ts).
  */
 import { invalidArgument, requireInteger } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import type { Shape } from '../core/tensor.js';
+import { CHUNK_DIRECTIONS, chunkCount } from '../gradients/chunks.js';
 import { requireBudget, type AttributionMethod } from './attribution.js';
 
 export interface RiseOptions {
@@ -82,7 +84,7 @@ export function rise(options: RiseOptions = {}): AttributionMethod {
   return {
     name: 'rise',
     minQueries: 1,
-    async attribute({ f, x, queries, rng, signal }) {
+    async attribute({ f, x, queries, rng, signal, chunks: ledger }) {
       requireBudget('rise', queries, 1, 'one mask');
       const shape = f.shape;
       const plane = shape.height * shape.width;
@@ -90,32 +92,70 @@ export function rise(options: RiseOptions = {}): AttributionMethod {
       const rows = axisSampling(cells, shape.height);
       const cols = axisSampling(cells, shape.width);
       const scratch = new Float32Array(cells * shape.width);
-      const masks = new Float32Array(batchSize * plane);
-      const inputs = new Float32Array(batchSize * x.length);
+      const masks = new Float32Array(2 * batchSize * plane);
+      const inputs = new Float32Array(2 * batchSize * x.length);
+      // Masks come in chunks with their own streams and partial sums, added in chunk order (gradients/chunks.ts).
+      const streams = rng.derive([0]);
+      rng.nextUint32();
       const acc = new Float64Array(plane);
-      let spent = 0;
-      while (spent < queries) {
-        const n = Math.min(batchSize, queries - spent);
-        for (let i = 0; i < n; i++) {
-          const mask = masks.subarray(i * plane, (i + 1) * plane);
-          drawMask(mask, shape, cells, keep, rows, cols, rng, scratch);
-          const o = i * x.length;
-          for (let c = 0; c < shape.channels; c++) {
-            const base = c * plane;
-            for (let p = 0; p < plane; p++) {
-              const b = fill[base + p]!;
-              inputs[o + base + p] = b + mask[p]! * (x[base + p]! - b);
+      const chunkAcc = new Float64Array(plane);
+      const chunkTotal = chunkCount(queries);
+      ledger?.plan(0, chunkTotal);
+      for (let chunk = 0; chunk < chunkTotal; chunk++) {
+        const first = chunk * CHUNK_DIRECTIONS;
+        const end = Math.min(queries, first + CHUNK_DIRECTIONS);
+        let partial = ledger?.lookup(0, chunk);
+        if (partial === undefined) {
+          if (ledger && !ledger.computes(0, chunk)) continue;
+          const chunkRng = streams.derive([chunk]);
+          chunkAcc.fill(0);
+          // Masks of set `set` for the next n queries, drawn in order.
+          const prepare = (set: number, n: number) => {
+            for (let i = 0; i < n; i++) {
+              const k = set * batchSize + i;
+              const mask = masks.subarray(k * plane, (k + 1) * plane);
+              drawMask(mask, shape, cells, keep, rows, cols, chunkRng, scratch);
+              const o = k * x.length;
+              for (let c = 0; c < shape.channels; c++) {
+                const base = c * plane;
+                for (let p = 0; p < plane; p++) {
+                  const b = fill[base + p]!;
+                  inputs[o + base + p] = b + mask[p]! * (x[base + p]! - b);
+                }
+              }
             }
+            return n;
+          };
+          // Double buffering: the next masks are drawn while the model answers the current ones.
+          let set = 0;
+          let done = first;
+          let n = prepare(set, Math.min(batchSize, end - done));
+          while (n > 0) {
+            const call = f.evaluate(inputs.subarray(set * batchSize * x.length, (set * batchSize + n) * x.length), n, signal);
+            const next = done + n;
+            let upcoming: number;
+            try {
+              upcoming = next < end ? prepare(1 - set, Math.min(batchSize, end - next)) : 0;
+            } catch (error) {
+              await call.catch(() => undefined);
+              throw error;
+            }
+            const values = await call;
+            for (let i = 0; i < n; i++) {
+              const v = values[i]!;
+              const o = (set * batchSize + i) * plane;
+              for (let p = 0; p < plane; p++) chunkAcc[p]! += v * masks[o + p]!;
+            }
+            done = next;
+            n = upcoming;
+            set = 1 - set;
           }
+          ledger?.record(0, chunk, chunkAcc, end - first);
+          partial = chunkAcc;
         }
-        const values = await f.evaluate(inputs.subarray(0, n * x.length), n, signal);
-        spent += n;
-        for (let i = 0; i < n; i++) {
-          const v = values[i]!;
-          const o = i * plane;
-          for (let p = 0; p < plane; p++) acc[p]! += v * masks[o + p]!;
-        }
+        for (let p = 0; p < plane; p++) acc[p]! += partial[p]!;
       }
+      const spent = queries;
       const values = new Float32Array(plane);
       const scale = 1 / (queries * keep);
       for (let p = 0; p < plane; p++) values[p] = acc[p]! * scale;
