@@ -2,6 +2,7 @@
 /** The `lrsal` command line. Errors print one line (no stack unless LRSAL_DEBUG=1) and exit non-zero. */
 import { Command, CommanderError } from 'commander';
 import { LrsalError, describeError } from '../core/errors.js';
+import { attackCommand } from './attack-command.js';
 import { evalCommand } from './eval-command.js';
 import { explainCommand } from './explain-command.js';
 import { fidelityCommand } from './fidelity-command.js';
@@ -14,9 +15,11 @@ const program = new Command('lrsal')
   .addCommand(explainCommand())
   .addCommand(fidelityCommand())
   .addCommand(evalCommand())
-  .addCommand(serveModelCommand());
+  .addCommand(serveModelCommand())
+  .addCommand(attackCommand());
 // addCommand() does not pass exitOverride() on: without this, a bad option value exits 1 from process.exit().
 for (const command of program.commands) command.exitOverride();
+// `attack` has subcommands of its own (they get exitOverride() in attackCommand()).
 
 try {
   await program.parseAsync(process.argv);
