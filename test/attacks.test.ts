@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -247,3 +247,33 @@ for (const [what, args, message] of badArguments) {
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   });
 }
+
+test('lrsal attack hard-label against the stand-in label API over HTTP: a rerun is answered from the cache', async () => {
+  const { startStandInServer } = await import('../src/server/stand-in.js');
+  const { loadClassifier } = await import('../src/models/classifier.js');
+  const classifier = await loadClassifier({ threads: 1 });
+  const server = await startStandInServer({ classifier, api: 'vision', port: 0 });
+  const dir = tempDir();
+  try {
+    const args = [cli, 'attack', 'hard-label', join(repoRoot, 'examples', 'kitten_224.png'), '--api', 'vision', '--endpoint', server.url, '--queries', '30', '--seed', '4', '--cache-dir', join(dir, 'cache'), '--json'];
+    // Asynchronous: the stand-in server lives in this process and must keep answering.
+    const run = () =>
+      new Promise<{ status: number; stdout: string; stderr: string }>((resolve) =>
+        execFile(process.execPath, args, { encoding: 'utf8' }, (error, stdout, stderr) => resolve({ status: error ? Number(error.code ?? 1) : 0, stdout, stderr })),
+      );
+    const first = await run();
+    assert.equal(first.status, 0, first.stderr);
+    const a = JSON.parse(first.stdout);
+    assert.equal(a.truth, 'tabby');
+    assert.ok(a.queries <= 30 && a.sent > 0 && a.sent <= a.queries, first.stdout);
+    const second = await run();
+    assert.equal(second.status, 0, second.stderr);
+    const b = JSON.parse(second.stdout);
+    assert.equal(b.sent, 0);
+    assert.equal(b.queries, a.queries);
+    assert.equal(b.rmse, a.rmse);
+  } finally {
+    await server.close();
+    await classifier.dispose();
+  }
+});
