@@ -36,9 +36,17 @@ if (part === 'compare' || part === 'all') {
     seed: 0,
     signal: 'wordnet',
     onOutcome: (file, o) => log(`${file} ${o.attack}/${o.gradient}: RMSE ${o.rmse.toFixed(4)} in ${o.queries} queries`),
+    // Written after every image: a run cut short still leaves its measured part.
+    onImageDone: (partial) => saveCompare(partial, started, false),
   });
   await classifier.dispose();
-  writeFileSync(join(dataDir, 'compare.json'), JSON.stringify({ results, skipped, manifestImages: compareImages, seconds: (Date.now() - started) / 1000 }, null, 1) + '\n');
+  saveCompare({ results, skipped }, started, true);
+}
+
+function saveCompare(r: { results: AttackSummary[]; skipped: number }, started: number, complete: boolean): void {
+  const results = r.results.map((x) => ({ ...x, medianRmse: Number.isFinite(x.medianRmse) ? x.medianRmse : null }));
+  writeFileSync(join(dataDir, 'compare.json'), JSON.stringify({ results, skipped: r.skipped, manifestImages: compareImages, complete, seconds: (Date.now() - started) / 1000 }, null, 1) + '\n');
+  render();
 }
 
 if (part === 'transfer' || part === 'all') {
@@ -59,8 +67,14 @@ if (part === 'transfer' || part === 'all') {
     limit: transferImages,
     seed: 0,
     onImage: (file) => log(`transfer: ${file}`),
+    onImageDone: (partial) => saveTransfer(partial, started, false),
   });
-  writeFileSync(join(dataDir, 'transfer.json'), JSON.stringify({ results: rows, manifestImages: transferImages, seconds: (Date.now() - started) / 1000 }, null, 1) + '\n');
+  saveTransfer(rows, started, true);
+}
+
+function saveTransfer(rows: TransferRow[], started: number, complete: boolean): void {
+  writeFileSync(join(dataDir, 'transfer.json'), JSON.stringify({ results: rows, manifestImages: transferImages, complete, seconds: (Date.now() - started) / 1000 }, null, 1) + '\n');
+  render();
 }
 
 render();
@@ -68,8 +82,8 @@ render();
 function render(): void {
   const comparePath = join(dataDir, 'compare.json');
   const transferPath = join(dataDir, 'transfer.json');
-  const compare = existsSync(comparePath) ? (JSON.parse(readFileSync(comparePath, 'utf8')) as { results: AttackSummary[]; skipped: number; manifestImages: number; seconds: number }) : null;
-  const transfer = existsSync(transferPath) ? (JSON.parse(readFileSync(transferPath, 'utf8')) as { results: TransferRow[]; manifestImages: number; seconds: number }) : null;
+  const compare = existsSync(comparePath) ? (JSON.parse(readFileSync(comparePath, 'utf8')) as { results: AttackSummary[]; skipped: number; manifestImages: number; complete: boolean; seconds: number }) : null;
+  const transfer = existsSync(transferPath) ? (JSON.parse(readFileSync(transferPath, 'utf8')) as { results: TransferRow[]; manifestImages: number; complete: boolean; seconds: number }) : null;
   const fix = (r: AttackSummary) => ({ ...r, medianRmse: r.medianRmse ?? Infinity });
   const parts = [
     '# Adversarial evaluations (measured)',
@@ -81,7 +95,7 @@ function render(): void {
     '',
     compare
       ? `Black box: SqueezeNet 1.1 (bundled), seen only through its top-1 class; every query is an 8-bit image (what a PNG or a label API carries). ` +
-        `Untargeted; the true class is the model's clean answer (${compare.results[0]?.images ?? 0} of the first ${compare.manifestImages} dev photos, the ${compare.skipped} it misclassifies skipped). ` +
+        `Untargeted; the true class is the model's clean answer (${compare.results[0]?.images ?? 0} dev photos attacked, ${compare.skipped} it misclassifies skipped${compare.complete ? '' : `; the run was cut short before the first ${compare.manifestImages}`}). ` +
         `Budget 1,000 queries per image and attack, every query counted (the clean answer, estimates, checks, bisections). ` +
         `Success = an adversarial image within RMSE t (pixels in [0, 1]); the median is over all images (∞ = most failed). ${compare.seconds.toFixed(0)} s.\n\n` +
         compareTable(compare.results.map(fix))
@@ -101,7 +115,7 @@ function render(): void {
         `MIG: ε = 16/255 (L∞, pixel space), 10 iterations, step ε/10, momentum decay 1.0; IG with 10 steps from a black image. ` +
         `Attributions of the true-class logit by backprop, or estimated by the likelihood-ratio estimator from 200 surrogate queries per attribution ` +
         `(2,000 per image). \`mi-fgsm\` is the plain reference (backprop gradient of the log-probability). ` +
-        `Images: the first ${transfer.manifestImages} dev photos that SqueezeNet classifies correctly; a victim's rate counts the images it got right before the attack (their number in brackets). ${transfer.seconds.toFixed(0)} s.\n\n` +
+        `Images: ${transfer.complete ? `the first ${transfer.manifestImages} dev photos` : `dev photos in manifest order (run cut short before the first ${transfer.manifestImages})`} that SqueezeNet classifies correctly; a victim's rate counts the images it got right before the attack (their number in brackets). ${transfer.seconds.toFixed(0)} s.\n\n` +
         transferTable(transfer.results)
       : '_not measured yet_',
     '',

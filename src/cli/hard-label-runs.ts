@@ -138,6 +138,8 @@ export interface CompareOptions {
   rows?: AttackChoice[];
   /** Called after each image × attack. */
   onOutcome?: (file: string, outcome: OneAttack) => void;
+  /** Called after each image with the summaries so far (a long run can be cut short and still report). */
+  onImageDone?: (partial: { results: AttackSummary[]; skipped: number }) => void;
 }
 
 /**
@@ -149,6 +151,7 @@ export async function compareHardLabel(box: HardLabelBlackBox, o: CompareOptions
   const rows = o.rows ?? COMPARE_ROWS;
   const outcomes = rows.map(() => [] as AttackOutcome[]);
   let skipped = 0;
+  const summaries = () => rows.map((row, r) => summarize(row.attack, row.gradient ?? '', o.queries, outcomes[r]!));
   for (const [i, entry] of entries.entries()) {
     const x0 = await box.load(entry.path);
     const check = await box.bind(x0, new QueryLedger(1), o.signal);
@@ -161,6 +164,7 @@ export async function compareHardLabel(box: HardLabelBlackBox, o: CompareOptions
       outcomes[r]!.push(outcome);
       o.onOutcome?.(entry.file, outcome);
     }
+    o.onImageDone?.({ results: summaries(), skipped });
   }
-  return { results: rows.map((row, r) => summarize(row.attack, row.gradient ?? '', o.queries, outcomes[r]!)), skipped };
+  return { results: summaries(), skipped };
 }

@@ -70,6 +70,8 @@ export interface TransferRunOptions {
   seed: number;
   warn?: (m: string) => void;
   onImage?: (file: string) => void;
+  /** Called after each attacked image with the rows so far. */
+  onImageDone?: (rows: TransferRow[]) => void;
 }
 
 /**
@@ -80,6 +82,7 @@ export async function runTransfer(o: TransferRunOptions): Promise<TransferRow[]>
   const surrogate = await loadSpec(o.surrogate, o.warn);
   const victims: Classifier[] = [];
   let differentiable: DifferentiableModel | undefined;
+  let counts: Array<Array<{ fooled: number; images: number }>> = [];
   try {
     for (const v of o.victims) victims.push(await loadSpec(v, o.warn));
     const sp = surrogate.preprocessing;
@@ -93,7 +96,7 @@ export async function runTransfer(o: TransferRunOptions): Promise<TransferRow[]>
     const victimTop = victims.map((v) => topClassOracle(v.model, pixelMap(v.preprocessing)));
     const surrogateTop = topClassOracle(surrogate.model, map);
     const sigma = 0.05 * greyLevel(sp);
-    const counts = o.rows.map(() => victims.map(() => ({ fooled: 0, images: 0 })));
+    counts = o.rows.map(() => victims.map(() => ({ fooled: 0, images: 0 })));
     for (const [n, entry] of (await readManifest(o.dir, o.limit)).entries()) {
       const { image } = await surrogate.prepare(entry.path);
       const x0 = rgbToPixels(image.data, image.height, image.width);
@@ -109,7 +112,16 @@ export async function runTransfer(o: TransferRunOptions): Promise<TransferRow[]>
           if ((await top(adversarial, 1))[0] !== entry.index) counts[r]![v]!.fooled++;
         }
       }
+      o.onImageDone?.(table());
     }
+    return table();
+  } finally {
+    await differentiable?.dispose();
+    for (const v of victims) await v.dispose();
+    await surrogate.dispose();
+  }
+
+  function table(): TransferRow[] {
     return o.rows.flatMap((row, r) =>
       victims.map((_, v) => ({
         surrogate: modelName(o.surrogate),
@@ -120,10 +132,6 @@ export async function runTransfer(o: TransferRunOptions): Promise<TransferRow[]>
         images: counts[r]![v]!.images,
       })),
     );
-  } finally {
-    await differentiable?.dispose();
-    for (const v of victims) await v.dispose();
-    await surrogate.dispose();
   }
 }
 
