@@ -46,7 +46,8 @@ export function hopSkipJump(options: HsjaOptions = {}): HardLabelAttack {
       let x = (await boundarySearch(context, start, { steps: 30 })).image;
       for (let t = 1; ledger.remaining > 2; t++) {
         const dist = l2Norm(diff(x, x0));
-        const delta = t === 1 ? 0.1 * sqrtD : Math.max(minDelta, sqrtD * Math.pow(d, -1.5) * dist);
+        // Paper: δ = 0.1 (ℓ2, pixel range 1) at the first step, then √d·θ·dist; never below what 8 bits can show.
+        const delta = Math.max(minDelta, t === 1 ? 0.1 : sqrtD * Math.pow(d, -1.5) * dist);
         const evaluations = Math.min(o.maxEvaluations, Math.round(o.initialEvaluations * Math.sqrt(t)), ledger.remaining - 2);
         if (evaluations < 2) return;
         const direction = await estimateNormal(context, x, delta, evaluations);
