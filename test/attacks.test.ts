@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { estimatedMiFgsm } from '../src/attacks/estimated-mi-fgsm.js';
-import { runHardLabelAttack, summarize, type HardLabelAttack } from '../src/attacks/hard-label.js';
+import { runHardLabelAttack, summarize, zeroOneSignal, type HardLabelAttack } from '../src/attacks/hard-label.js';
 import { hopSkipJump } from '../src/attacks/hsja.js';
 import { classifierHardLabel, topClassOracle } from '../src/attacks/label-oracles.js';
 import { pixelMap, quantize, rgbToPixels, rmse } from '../src/attacks/pixels.js';
@@ -276,4 +276,20 @@ test('lrsal attack hard-label against the stand-in label API over HTTP: a rerun 
     await server.close();
     await classifier.dispose();
   }
+});
+
+test('the 0/1 signal maps every wrong answer to −1 and still steers the estimated-gradient attack', async () => {
+  const { top1 } = await generatedBlackBox();
+  const x0 = testImage(4);
+  const truth = (await top1(x0, 1))[0]!;
+  const distances = classifierHardLabel(shape, top1, truth, (a, b) => 1 + Math.abs(a - b));
+  const zeroOne = zeroOneSignal(distances);
+  const probe = new Float32Array(3 * D);
+  probe.set(x0, 0);
+  probe.set(testImage(5), D);
+  probe.set(testImage(6), 2 * D);
+  const [d, z] = [await distances.evaluate(probe, 3), await zeroOne.evaluate(probe, 3)];
+  assert.deepEqual(Array.from(z), Array.from(d, (v) => (v < 0 ? -1 : 0)));
+  const outcome = await runHardLabelAttack(estimatedMiFgsm(), zeroOne, x0, new QueryLedger(400), new Rng(2));
+  assert.ok(outcome.adversarial && outcome.rmse < 0.1, `RMSE ${outcome.rmse}`);
 });
