@@ -2,12 +2,13 @@
  * Regenerates docs/attacks.md: the hard-label comparison (estimated-gradient MI-FGSM vs HSJA vs Sign-OPT at
  * 1,000 queries on SqueezeNet's top-1 label) and the MIG transfer table (SqueezeNet surrogate → MobileNets), both
  * measured on the first dev photos. Small on purpose (a shared 2-core machine): run with nice -n 10.
- * Usage: node dist/scripts/attacks-study.js [compareImages=6] [transferImages=8] [--part compare|transfer|all]
- *   Each part writes its JSON to docs/attacks-data/; the page is rendered from whatever JSON is there.
+ * Usage: node dist/scripts/attacks-study.js [compareImages=6] [transferImages=8] [--part compare|transfer|all|render] [--from N]
+ *   Each part writes its JSON to docs/attacks-data/ as it goes; the page is rendered from whatever JSON is there.
+ *   --from N: compare only manifest entries N.. (up to compareImages), merged with the outcomes already stored.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AttackSummary } from '../src/attacks/hard-label.js';
+import { summarize, type AttackSummary } from '../src/attacks/hard-label.js';
 import { compareTable, transferTable } from '../src/cli/attack-command.js';
 import { classifierBlackBox, compareHardLabel } from '../src/cli/hard-label-runs.js';
 import { runTransfer, type TransferRow } from '../src/cli/transfer-runs.js';
@@ -17,8 +18,9 @@ import { packageRoot } from '../src/models/config.js';
 const root = packageRoot();
 const args = process.argv.slice(2);
 const part = args.includes('--part') ? args[args.indexOf('--part') + 1]! : 'all';
-const numbers = args.filter((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--part').map(Number);
+const numbers = args.filter((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--from').map(Number);
 const compareImages = numbers[0] ?? 6;
+const compareFrom = args.includes('--from') ? Number(args[args.indexOf('--from') + 1]) : 0;
 const transferImages = numbers[1] ?? 8;
 const dev = join(root, '..', 'shared', 'assets', 'images', 'dev');
 const models = join(root, '..', 'shared', 'assets', 'models');
@@ -29,23 +31,49 @@ const log = (m: string) => process.stderr.write(`${new Date().toISOString().slic
 if (part === 'compare' || part === 'all') {
   const started = Date.now();
   const classifier = await loadClassifier({ threads: 1 });
-  const { results, skipped } = await compareHardLabel(classifierBlackBox(classifier, 'squeezenet1.1'), {
+  // Per-image outcomes accumulate in compare-outcomes.json (keyed by file and row), so runs over different
+  // manifest ranges (--from N) merge: seeds depend on the manifest position only.
+  const outcomesPath = join(dataDir, 'compare-outcomes.json');
+  const stored: StoredOutcome[] = existsSync(outcomesPath) ? JSON.parse(readFileSync(outcomesPath, 'utf8')) : [];
+  const { skipped } = await compareHardLabel(classifierBlackBox(classifier, 'squeezenet1.1'), {
     dir: dev,
     queries: 1000,
     limit: compareImages,
+    from: compareFrom,
     seed: 0,
     signal: 'wordnet',
-    onOutcome: (file, o) => log(`${file} ${o.attack}/${o.gradient}: RMSE ${o.rmse.toFixed(4)} in ${o.queries} queries`),
-    // Written after every image: a run cut short still leaves its measured part.
-    onImageDone: (partial) => saveCompare(partial, started, false),
+    onOutcome: (file, o) => {
+      log(`${file} ${o.attack}/${o.gradient}: RMSE ${o.rmse.toFixed(4)} in ${o.queries} queries`);
+      const i = stored.findIndex((s) => s.file === file && s.attack === o.attack && s.gradient === o.gradient);
+      const entry = { file, attack: o.attack, gradient: o.gradient, rmse: Number.isFinite(o.rmse) ? o.rmse : null, queries: o.queries };
+      if (i >= 0) stored[i] = entry;
+      else stored.push(entry);
+      writeFileSync(outcomesPath, JSON.stringify(stored, null, 1) + '\n');
+    },
+    onImageDone: () => saveCompare(stored, started),
   });
   await classifier.dispose();
-  saveCompare({ results, skipped }, started, true);
+  log(`compare: ${skipped} images skipped (misclassified clean)`);
+  saveCompare(stored, started);
 }
 
-function saveCompare(r: { results: AttackSummary[]; skipped: number }, started: number, complete: boolean): void {
-  const results = r.results.map((x) => ({ ...x, medianRmse: Number.isFinite(x.medianRmse) ? x.medianRmse : null }));
-  writeFileSync(join(dataDir, 'compare.json'), JSON.stringify({ results, skipped: r.skipped, manifestImages: compareImages, complete, seconds: (Date.now() - started) / 1000 }, null, 1) + '\n');
+interface StoredOutcome {
+  file: string;
+  attack: string;
+  gradient: string;
+  rmse: number | null;
+  queries: number;
+}
+
+function saveCompare(stored: StoredOutcome[], started: number): void {
+  const rows = [...new Map(stored.map((s) => [`${s.attack}/${s.gradient}`, s])).values()];
+  const results = rows.map((row) => {
+    const mine = stored.filter((s) => s.attack === row.attack && s.gradient === row.gradient);
+    const summary = summarize(row.attack, row.gradient, 1000, mine.map((s) => ({ attack: s.attack, gradient: s.gradient, adversarial: null, rmse: s.rmse ?? Infinity, value: 0, queries: s.queries })));
+    return { ...summary, medianRmse: Number.isFinite(summary.medianRmse) ? summary.medianRmse : null };
+  });
+  const files = new Set(stored.map((s) => s.file));
+  writeFileSync(join(dataDir, 'compare.json'), JSON.stringify({ results, images: [...files], seconds: (Date.now() - started) / 1000 }, null, 1) + '\n');
   render();
 }
 
@@ -82,7 +110,7 @@ render();
 function render(): void {
   const comparePath = join(dataDir, 'compare.json');
   const transferPath = join(dataDir, 'transfer.json');
-  const compare = existsSync(comparePath) ? (JSON.parse(readFileSync(comparePath, 'utf8')) as { results: AttackSummary[]; skipped: number; manifestImages: number; complete: boolean; seconds: number }) : null;
+  const compare = existsSync(comparePath) ? (JSON.parse(readFileSync(comparePath, 'utf8')) as { results: AttackSummary[]; images: string[]; seconds: number }) : null;
   const transfer = existsSync(transferPath) ? (JSON.parse(readFileSync(transferPath, 'utf8')) as { results: TransferRow[]; manifestImages: number; complete: boolean; seconds: number }) : null;
   const fix = (r: AttackSummary) => ({ ...r, medianRmse: r.medianRmse ?? Infinity });
   const parts = [
@@ -95,9 +123,9 @@ function render(): void {
     '',
     compare
       ? `Black box: SqueezeNet 1.1 (bundled), seen only through its top-1 class; every query is an 8-bit image (what a PNG or a label API carries). ` +
-        `Untargeted; the true class is the model's clean answer (${compare.results[0]?.images ?? 0} dev photos attacked, ${compare.skipped} it misclassifies skipped${compare.complete ? '' : `; the run was cut short before the first ${compare.manifestImages}`}). ` +
+        `Untargeted; the true class is the model's clean answer. Photos: the first dev photos in manifest order that SqueezeNet classifies correctly (${compare.images.length}: ${compare.images.join(', ')}). ` +
         `Budget 1,000 queries per image and attack, every query counted (the clean answer, estimates, checks, bisections). ` +
-        `Success = an adversarial image within RMSE t (pixels in [0, 1]); the median is over all images (∞ = most failed). ${compare.seconds.toFixed(0)} s.\n\n` +
+        `Success = an adversarial image within RMSE t (pixels in [0, 1]); the median is over all images (∞ = most failed).\n\n` +
         compareTable(compare.results.map(fix))
       : '_not measured yet_',
     '',

@@ -133,6 +133,8 @@ export interface CompareOptions {
   dir: string;
   queries: number;
   limit?: number;
+  /** Skip the first `from` manifest entries (seeds stay those of a full run, so split runs can be merged). */
+  from?: number;
   seed: number;
   signal: HardLabelSignalName;
   rows?: AttackChoice[];
@@ -153,6 +155,7 @@ export async function compareHardLabel(box: HardLabelBlackBox, o: CompareOptions
   let skipped = 0;
   const summaries = () => rows.map((row, r) => summarize(row.attack, row.gradient ?? '', o.queries, outcomes[r]!));
   for (const [i, entry] of entries.entries()) {
+    if (i < (o.from ?? 0)) continue;
     const x0 = await box.load(entry.path);
     const check = await box.bind(x0, new QueryLedger(1), o.signal);
     if (check.truthIndex !== undefined && check.truthIndex !== entry.index) {
