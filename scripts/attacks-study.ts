@@ -65,7 +65,10 @@ interface StoredOutcome {
   queries: number;
 }
 
-function saveCompare(stored: StoredOutcome[], started: number): void {
+function saveCompare(all: StoredOutcome[], started: number): void {
+  // Only photos every attack has finished count, so that all rows cover the same photos.
+  const rowCount = new Set(all.map((s) => `${s.attack}/${s.gradient}`)).size;
+  const stored = all.filter((s) => all.filter((t) => t.file === s.file).length === rowCount);
   const rows = [...new Map(stored.map((s) => [`${s.attack}/${s.gradient}`, s])).values()];
   const results = rows.map((row) => {
     const mine = stored.filter((s) => s.attack === row.attack && s.gradient === row.gradient);
