@@ -293,3 +293,29 @@ test('the 0/1 signal maps every wrong answer to −1 and still steers the estima
   const outcome = await runHardLabelAttack(estimatedMiFgsm(), zeroOne, x0, new QueryLedger(400), new Rng(2));
   assert.ok(outcome.adversarial && outcome.rmse < 0.1, `RMSE ${outcome.rmse}`);
 });
+
+test('lrsal attack compare prints one JSON row per attack, each within the budget', async () => {
+  const dir = tempDir();
+  const model = writeTemp(dir, 'flat.onnx', flattenClassifier());
+  const labels = writeTemp(dir, 'labels.txt', Array.from({ length: 192 }, (_, i) => `class ${i}`).join('\n'));
+  const manifest = [];
+  for (const [n, bright] of [5, 77].entries()) {
+    const data = new Uint8Array(8 * 8 * 3).fill(90);
+    data[bright] = 140;
+    writeTemp(dir, `img${n}.png`, await encodePng({ width: 8, height: 8, data }));
+    // HWC position `bright` is CHW class (bright % 3)·64 + ⌊bright / 3⌋.
+    manifest.push({ file: `img${n}.png`, index: (bright % 3) * 64 + Math.floor(bright / 3) });
+  }
+  writeTemp(dir, 'manifest.json', JSON.stringify(manifest));
+  const r = lrsal(['attack', 'compare', '--images', dir, '--model', model, '--labels', labels, '--preprocess', 'raw', '--resize', '8', '--queries', '60', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const { results, skipped } = JSON.parse(r.stdout);
+  assert.equal(skipped, 0);
+  assert.deepEqual(results.map((x: { attack: string; gradient: string }) => `${x.attack}/${x.gradient}`), ['mi-fgsm/lr', 'mi-fgsm/blockwise', 'mi-fgsm/focused', 'hsja/', 'sign-opt/']);
+  for (const row of results) {
+    assert.equal(row.images, 2);
+    assert.equal(row.queries, 60);
+    assert.ok(row.maxQueriesUsed <= 60 && row.maxQueriesUsed > 0, JSON.stringify(row));
+    assert.deepEqual(Object.keys(row.successRate), ['0.01', '0.05', '0.1']);
+  }
+});
