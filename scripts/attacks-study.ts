@@ -193,6 +193,13 @@ function verdicts(compare: AttackSummary[] | null, transfer: TransferRow[] | nul
         ? '- Every attack fools SqueezeNet on every image by RMSE 0.05: on this model the thresholds 0.05 and 0.1 do not separate the attacks; only RMSE ≤ 0.01 and the median do.'
         : '- Not every attack reaches RMSE 0.05 on every image (see the table).',
     );
+    const focusedRow = compare.find((r) => r.attack === 'mi-fgsm' && r.gradient === 'focused');
+    if (focusedRow && focusedRow.successRate['0.1'] < 0.5) {
+      lines.push(
+        `- The focused estimator fails as an attack direction on most photos (${(100 * focusedRow.successRate['0.1']).toFixed(0)} % by RMSE 0.1): its probes move a few pixels ` +
+          'each, which almost never changes a hard label, so its estimate carries no signal. lr and blockwise probes move the whole image (or a block).',
+      );
+    }
   }
   if (transfer) {
     const mean = (method: string, gradient: string) => {
