@@ -88,3 +88,12 @@ export type { DifferentiableModel, BackpropObjective, InputGradient } from './mo
 export { backpropSource } from './gradients/backprop.js';
 export { spearman, isotropicBound } from './metrics/similarity.js';
 export { pixelCurve, auc, saliencyOrder } from './metrics/deletion-insertion.js';
+
+// Adversarial evaluations (issue 15): hard-label attacks and the saliency-guided transfer attack, in pixel space.
+export { runHardLabelAttack, summarize, zeroOneSignal, RMSE_THRESHOLDS, type HardLabelAttack, type AttackOutcome, type AttackSummary } from './attacks/hard-label.js';
+export { estimatedMiFgsm, ESTIMATED_MI_FGSM_DEFAULTS } from './attacks/estimated-mi-fgsm.js';
+export { hopSkipJump } from './attacks/hsja.js';
+export { signOpt } from './attacks/sign-opt.js';
+export { classifierHardLabel, topClassOracle, fromByteScale } from './attacks/label-oracles.js';
+export { momentumAttack, surrogateAttributor, MIG_DEFAULTS } from './attacks/transfer.js';
+export { pixelMap, rmse, quantize } from './attacks/pixels.js';

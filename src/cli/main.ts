@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { LrsalError, describeError } from '../core/errors.js';
 import { batchCommand } from './batch-command.js';
+import { attackCommand } from './attack-command.js';
 import { evalCommand } from './eval-command.js';
 import { explainCommand } from './explain-command.js';
 import { fidelityCommand } from './fidelity-command.js';
@@ -21,9 +22,11 @@ const program = new Command('lrsal')
   .addCommand(serveModelCommand())
   .addCommand(serveCommand())
   .addCommand(batchCommand())
-  .addCommand(workerCommand());
+  .addCommand(workerCommand())
+  .addCommand(attackCommand());
 // addCommand() does not pass exitOverride() on: without this, a bad option value exits 1 from process.exit().
 for (const command of program.commands) command.exitOverride();
+// `attack` has subcommands of its own (they get exitOverride() in attackCommand()).
 
 // Slower JS kernels instead of the WebAssembly build: say so once (issue 11, item 15).
 onKernelFallback((message) => process.stderr.write(`lrsal: warning: ${message}\n`));
