@@ -21,6 +21,7 @@ import type { Classifier } from './models/classifier.js';
 import { blackInput, pixelStep, resizeShorterOf, toModelInput, type Preprocessing } from './models/preprocess.js';
 import { probabilities, scoreFunction, scoreValue, topK, type ScoreObjective } from './objectives/scores.js';
 import { resolveTarget, type ResolvedTarget } from './objectives/target.js';
+import type { Fit, ImageGeometry } from './render/geometry.js';
 
 /** IG baseline by measurement (docs/ig-baseline.md): a blurred copy beat black on deletion and insertion. */
 export const DEFAULT_IG_BASELINE = 'blur';
@@ -62,6 +63,8 @@ export interface ExplainOptions {
   cells?: number;
   keep?: number;
   reduction?: ChannelReduction;
+  /** How the photo becomes the model's input: 'crop' (centre crop, default) or 'pad' (letterbox: all of it). */
+  fit?: Fit;
   onProgress?: (p: LedgerProgress) => void;
   /** Cancels queries in flight (their answers are lost). */
   signal?: AbortSignal;
@@ -96,6 +99,8 @@ export interface Explanation {
   sigma: number;
   /** The crop the model saw. */
   image: RgbImage;
+  /** Where that crop sits on the original photo (render/geometry.ts mapToOriginal maps `map` back onto it). */
+  geometry: ImageGeometry;
   /** Full attribution (C×H×W, or 1×H×W for RISE). */
   attribution: Float32Array;
   attributionShape: Shape;
@@ -109,7 +114,7 @@ export async function explain(classifier: Classifier, imageSource: string | Buff
   const budget = requireInteger('queries', o.queries, 1);
   if (budget < 2) throw invalidArgument(`queries must be at least 2 (1 prediction + 1 for the map), got ${budget}`);
   const { model, preprocessing, labels } = classifier;
-  const { image, input: x } = await classifier.prepare(imageSource);
+  const { image, input: x, geometry } = await classifier.prepare(imageSource, o.fit ? { fit: o.fit } : {});
 
   const ledger = new QueryLedger(budget);
   if (o.onProgress) ledger.onProgress(o.onProgress);
@@ -150,6 +155,7 @@ export async function explain(classifier: Classifier, imageSource: string | Buff
     seed: o.seed,
     sigma,
     image,
+    geometry,
     attribution: result.values,
     attributionShape: result.shape,
     map: result.map,

@@ -1,6 +1,4 @@
 /** `lrsal explain IMAGE`: one saliency map, written as a PNG overlay and a raw .npy map. */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
 import { Command, Option } from 'commander';
 import { invalidArgument } from '../core/errors.js';
 import { DEFAULT_CACHE_DIR } from '../models/remote/options.js';
@@ -12,17 +10,15 @@ import { METHODS } from '../methods/registry.js';
 import { loadClassifier } from '../models/classifier.js';
 import { REMOTE_OBJECTIVES } from '../objectives/remote.js';
 import { SCORE_OBJECTIVES } from '../objectives/scores.js';
-import type { RgbImage } from '../io/image.js';
-import { encodeNpy } from '../render/npy.js';
-import { renderOverlay } from '../render/overlay.js';
 import { addModelOptions, classifierOptions, type ModelFlags } from './model-options.js';
 import { fraction, integer, positiveNumber } from './parse.js';
 import { pick } from '../core/options.js';
 import { progressBar } from './progress.js';
 import { REMOTE_APIS, runRemoteExplain, type RemoteFlags } from './remote-explain.js';
 import type { RemoteExplainOptions } from '../remote-explain.js';
+import { addPictureOptions, reductionForSign, writePictureOutputs, type PictureFlags } from './picture-outputs.js';
 
-interface ExplainFlags extends ModelFlags, Omit<ExplainOptions, 'onProgress' | 'signal' | 'objective'>, Omit<Partial<RemoteFlags>, 'model' | 'queries' | 'target'> {
+interface ExplainFlags extends ModelFlags, PictureFlags, Omit<ExplainOptions, 'onProgress' | 'signal' | 'objective'>, Omit<Partial<RemoteFlags>, 'model' | 'queries' | 'target'> {
   objective?: string;
   out?: string;
   json?: boolean;
@@ -75,7 +71,9 @@ export function explainCommand(): Command {
     .option('--http-body <json>', 'http: request body template with "{{image}}"')
     .option('--http-labels <path>', 'http: dot path of the labels in the response');
   addModelOptions(cmd);
+  addPictureOptions(cmd);
   return cmd.action(async (imagePath: string, flags: ExplainFlags) => {
+    flags.reduction = reductionForSign(flags.sign, flags.reduction ?? EXPLAIN_DEFAULTS.reduction, cmd.getOptionValueSource('reduction') === 'cli') as ExplainFlags['reduction'];
     const bar = progressBar(flags.method ?? 'explain', flags.progress !== false && Boolean(process.stderr.isTTY));
     // First Ctrl-C / SIGTERM: let queries in flight finish (their answers are paid for and get cached), start no more.
     const stop = new AbortController();
@@ -93,7 +91,7 @@ export function explainCommand(): Command {
         const r = await runRemoteExplain(imagePath, remoteFlags, { ...rest, stopSignal: stop.signal } as Omit<RemoteExplainOptions, 'target'>, bar);
         bar.stop();
         const tag = `${r.method}-${r.gradient}`;
-        const outputs = await writeOutputs(imagePath, flags.out, tag, r.image, r.map);
+        const outputs = await writePictureOutputs({ imagePath, out: flags.out, tag, image: r.image, map: r.map, title: `${r.target.lemma ?? r.target.text} (answer "${r.answer}") — ${r.method} × ${r.gradient}, ${r.queries} queries` }, flags);
         const summary = {
           target: r.target,
           answer: r.answer,
@@ -128,7 +126,9 @@ export function explainCommand(): Command {
         const result = await explain(classifier, imagePath, { ...explainOptions(flags), stopSignal: stop.signal, onProgress: (p) => bar.update(p) });
         bar.stop();
         const tag = result.gradient === 'none' ? result.method : `${result.method}-${result.gradient}`;
-        const outputs = await writeOutputs(imagePath, flags.out, tag, result.image, result.map);
+        const top = result.predictions.find((p) => p.index === result.target.index);
+        const title = `${result.target.label} [${result.target.index}]${top ? ` ${(top.probability * 100).toFixed(1)} %` : ''} — ${result.method}${result.gradient === 'none' ? '' : ` × ${result.gradient}`}, ${result.queries} queries`;
+        const outputs = await writePictureOutputs({ imagePath, out: flags.out, tag, image: result.image, map: result.map, geometry: result.geometry, title }, flags);
         const summary = {
           target: result.target,
           method: result.method,
@@ -147,7 +147,7 @@ export function explainCommand(): Command {
           process.stdout.write(
             `predicted ${top.label} (${(top.probability * 100).toFixed(1)} %); explained ${result.target.label} [${result.target.index}] ` +
               `with ${tag}, ${result.queries} queries in ${result.seconds.toFixed(1)} s\n` +
-              `wrote ${outputs.overlay} and ${outputs.map}\n`,
+              `wrote ${[outputs.overlay, outputs.sheet, outputs.map].filter(Boolean).join(', ')}\n`,
           );
         }
       } finally {
@@ -160,17 +160,7 @@ export function explainCommand(): Command {
   });
 }
 
-/** Overlay PNG + raw map (.npy beside it). */
-async function writeOutputs(imagePath: string, out: string | undefined, tag: string, image: RgbImage, map: Float32Array) {
-  const overlay = out ?? join('out', `${basename(imagePath, extname(imagePath))}.${tag}.png`);
-  const mapPath = overlay.replace(/\.png$/i, '') + '.npy';
-  await mkdir(dirname(overlay) || '.', { recursive: true });
-  await writeFile(overlay, await renderOverlay(image, map));
-  await writeFile(mapPath, encodeNpy(map, [image.height, image.width]));
-  return { overlay, map: mapPath, mapShape: [image.height, image.width] };
-}
-
 function explainOptions(f: ExplainFlags): ExplainOptions {
-  const keys = ['method', 'gradient', 'queries', 'seed', 'objective', 'target', 'sigma', 'block', 'noise', 'tile', 'grid', 'survey', 'antithetic', 'baseline', 'batchSize', 'steps', 'samples', 'noiseLevel', 'igBaseline', 'cells', 'keep', 'reduction'] as const;
+  const keys = ['method', 'gradient', 'queries', 'seed', 'objective', 'target', 'sigma', 'block', 'noise', 'tile', 'grid', 'survey', 'antithetic', 'baseline', 'batchSize', 'steps', 'samples', 'noiseLevel', 'igBaseline', 'cells', 'keep', 'reduction', 'fit'] as const;
   return pick(f, [...keys]) as ExplainOptions;
 }
