@@ -116,8 +116,10 @@ for (const fit of ['crop', 'pad'] as const) {
 test('the overlay leaves the photo untouched where the map is zero and dims the cropped-away border', () => {
   const photo: Pixels = { width: 2, height: 1, data: Uint8Array.from([100, 150, 200, 100, 150, 200]) };
   const scaled = { values: Float32Array.from([0, 0]), scale: 1, sign: 'absolute' as const };
-  const out = overlayPixels(photo, scaled, { colormap: 'inferno', covered: Uint8Array.from([1, 0]) });
+  const out = overlayPixels(photo, scaled, { colormap: 'inferno', covered: Uint8Array.from([1, 0]), desaturate: 0 });
   assert.deepEqual([...out.data.subarray(0, 3)], [100, 150, 200]);
+  const grey = overlayPixels(photo, scaled, { colormap: 'inferno', desaturate: 1 });
+  assert.deepEqual([...grey.data.subarray(0, 3)], [140, 140, 140]);
   assert.ok(out.data[3]! < 100 && out.data[5]! < 200);
 });
 

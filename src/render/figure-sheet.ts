@@ -20,6 +20,8 @@ export interface PictureStyle {
   alpha?: number;
   /** 1 where the model saw the photo; elsewhere the photo is dimmed and the heat map grey. */
   covered?: Uint8Array;
+  /** How much colour the photo loses under the overlay (0 none, 1 grey; default 0.7), so the map's colours stand out. */
+  desaturate?: number;
 }
 
 const OUTSIDE_GREY = 96;
@@ -54,17 +56,19 @@ export function overlayPixels(photo: Pixels, scaled: ScaledMap, style: PictureSt
   const table = colourTable(style.colormap);
   const diverging = isDiverging(style.colormap);
   const alpha = style.alpha ?? 0.75;
+  const desaturate = style.desaturate ?? 0.7;
   const n = photo.width * photo.height;
   const data = new Uint8Array(n * 3);
   for (let p = 0; p < n; p++) {
-    if (style.covered && !style.covered[p]) {
-      for (let c = 0; c < 3; c++) data[p * 3 + c] = photo.data[p * 3 + c]! * DIM;
-      continue;
-    }
-    const v = scaled.values[p]!;
+    const grey = 0.299 * photo.data[p * 3]! + 0.587 * photo.data[p * 3 + 1]! + 0.114 * photo.data[p * 3 + 2]!;
+    const outside = style.covered !== undefined && !style.covered[p];
+    const v = outside ? 0 : scaled.values[p]!;
     const a = alpha * Math.min(1, Math.abs(v));
     const k = tableIndex(v, diverging) * 3;
-    for (let c = 0; c < 3; c++) data[p * 3 + c] = photo.data[p * 3 + c]! * (1 - a) + table[k + c]! * a;
+    for (let c = 0; c < 3; c++) {
+      const base = photo.data[p * 3 + c]! * (1 - desaturate) + grey * desaturate;
+      data[p * 3 + c] = outside ? base * DIM : base * (1 - a) + table[k + c]! * a;
+    }
   }
   return { width: photo.width, height: photo.height, data };
 }
