@@ -125,3 +125,32 @@ export function fitWithin(original: Size, maxSide: number): Size {
 export function identityGeometry(size: Size): ImageGeometry {
   return { fit: 'crop', original: size, model: size, scaleX: 1, scaleY: 1, offsetX: 0, offsetY: 0, resized: size, left: 0, top: 0 };
 }
+
+/**
+ * The other way: a map at the original photo's size (e.g. made by another tool) sampled at the model's input
+ * pixels (bilinear); model pixels outside the photo (letterbox padding) get 0.
+ */
+export function mapToModel(map: Float32Array, g: ImageGeometry): Float32Array {
+  const { width: W, height: H } = g.original;
+  if (map.length !== W * H) throw new LrsalError('INVALID_ARGUMENT', `map has ${map.length} values; the image is ${W}×${H}`);
+  const out = new Float32Array(g.model.width * g.model.height);
+  for (let y = 0; y < g.model.height; y++) {
+    for (let x = 0; x < g.model.width; x++) {
+      const u = g.offsetX + (x + 0.5) * g.scaleX;
+      const v = g.offsetY + (y + 0.5) * g.scaleY;
+      if (u < 0 || v < 0 || u > W || v > H) continue;
+      const sx = Math.min(W - 1, Math.max(0, u - 0.5));
+      const sy = Math.min(H - 1, Math.max(0, v - 0.5));
+      const x0 = Math.floor(sx);
+      const y0 = Math.floor(sy);
+      const x1 = Math.min(W - 1, x0 + 1);
+      const y1 = Math.min(H - 1, y0 + 1);
+      const fx = sx - x0;
+      const fy = sy - y0;
+      const top = map[y0 * W + x0]! * (1 - fx) + map[y0 * W + x1]! * fx;
+      const bottom = map[y1 * W + x0]! * (1 - fx) + map[y1 * W + x1]! * fx;
+      out[y * g.model.width + x] = top * (1 - fy) + bottom * fy;
+    }
+  }
+  return out;
+}
