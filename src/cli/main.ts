@@ -6,6 +6,7 @@ import { evalCommand } from './eval-command.js';
 import { explainCommand } from './explain-command.js';
 import { fidelityCommand } from './fidelity-command.js';
 import { serveModelCommand } from './serve-model-command.js';
+import { sanityCommand } from './sanity-command.js';
 
 const program = new Command('lrsal')
   .description('Saliency maps for black-box image models, from forward queries only')
@@ -14,7 +15,8 @@ const program = new Command('lrsal')
   .addCommand(explainCommand())
   .addCommand(fidelityCommand())
   .addCommand(evalCommand())
-  .addCommand(serveModelCommand());
+  .addCommand(serveModelCommand())
+  .addCommand(sanityCommand());
 // addCommand() does not pass exitOverride() on: without this, a bad option value exits 1 from process.exit().
 for (const command of program.commands) command.exitOverride();
 
