@@ -130,6 +130,8 @@ test('figure sheet: three panels, a colour bar and the scale in numbers', () => 
   assert.ok(sheet.pixels.width > 3 * 20 && sheet.pixels.data.length === sheet.pixels.width * sheet.pixels.height * 3);
   assert.match(sheet.svg, /tabby &amp; co &lt;281&gt;/);
   assert.match(sheet.svg, /≥ 0\.199/);
+  const negative = figureSheet(photo, scaleForDisplay(Float32Array.from({ length: 200 }, (_, i) => -i / 1000), 'negative', 100), { colormap: 'inferno' }, { title: 't' });
+  assert.match(negative.svg, /≤ -0\.199/);
   assert.equal(formatTick(0.000123), '1.2e-4');
   assert.equal(formatTick(2.5), '2.5');
 });

@@ -139,8 +139,9 @@ export function figureSheet(photo: Pixels, scaled: ScaledMap, style: PictureStyl
   const ticks = signed ? [1, 0.5, 0, -0.5, -1] : [1, 0.75, 0.5, 0.25, 0];
   const tickText = ticks.map((t) => {
     const y = TITLE + (signed ? (1 - t) / 2 : 1 - t) * (ph - 1);
-    const value = t * scaled.scale;
-    const label = (t === 1 || t === -1) && value !== 0 ? `${t < 0 ? '≤ ' : '≥ '}${formatTick(value)}` : formatTick(value);
+    // Negative-only maps are shown as magnitudes; their numbers keep the sign of the raw map.
+    const value = (scaled.sign === 'negative' ? -t : t) * scaled.scale;
+    const label = (t === 1 || t === -1) && value !== 0 ? `${value < 0 ? '≤ ' : '≥ '}${formatTick(value)}` : formatTick(value);
     return `<line x1="${barLeft + BAR}" x2="${barLeft + BAR + 4}" y1="${y.toFixed(1)}" y2="${y.toFixed(1)}" stroke="#333"/>` +
       `<text x="${barLeft + BAR + 7}" y="${(y + 4).toFixed(1)}" font-size="11">${escapeXml(label)}</text>`;
   });
