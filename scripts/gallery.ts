@@ -18,7 +18,7 @@ const [queriesArg = '1000', outDir = 'docs'] = process.argv.slice(2);
 const queries = Number(queriesArg);
 const METHODS: MethodName[] = ['vanilla', 'smoothgrad', 'vargrad', 'ig'];
 const GRADIENTS: GradientName[] = ['backprop', 'lr', 'blockwise', 'focused'];
-const CELL = 150;
+const CELL = 200;
 const GAP = 6;
 const LEFT = 92;
 const TOP = 44;

@@ -31,6 +31,18 @@ test('signs: positive and negative keep their part, all keeps the sign, absolute
   assert.deepEqual([...scaleForDisplay(new Float32Array(3), 'all').values], [0, 0, 0]);
 });
 
+test('a map far from zero everywhere (RISE: expected scores) is shown from its minimum, a gradient map from 0', () => {
+  const rise = Float32Array.from({ length: 100 }, (_, i) => 0.8 + i / 1000);
+  const scaled = scaleForDisplay(rise, 'absolute', 100);
+  assert.ok(Math.abs(scaled.floor - 0.8) < 1e-6);
+  assert.equal(scaled.values[0], 0);
+  assert.equal(scaled.values[99], 1);
+  const gradient = Float32Array.from({ length: 100 }, (_, i) => 0.001 + i);
+  assert.equal(scaleForDisplay(gradient, 'absolute', 100).floor, 0);
+  // A fixed range (comparable pictures across images) is used as given.
+  assert.equal(scaleForDisplay(rise, 'absolute', 99, { scale: 2 }).values[99]! < 0.5, true);
+});
+
 test('display smoothing keeps a constant map, spreads a spike, and never changes its input', () => {
   const constant = new Float32Array(30 * 20).fill(3);
   for (const v of smoothForDisplay(constant, 20, 30, 2)) assert.ok(Math.abs(v - 3) < 1e-5);
@@ -115,7 +127,7 @@ for (const fit of ['crop', 'pad'] as const) {
 
 test('the overlay leaves the photo untouched where the map is zero and dims the cropped-away border', () => {
   const photo: Pixels = { width: 2, height: 1, data: Uint8Array.from([100, 150, 200, 100, 150, 200]) };
-  const scaled = { values: Float32Array.from([0, 0]), scale: 1, sign: 'absolute' as const };
+  const scaled = { values: Float32Array.from([0, 0]), scale: 1, floor: 0, sign: 'absolute' as const };
   const out = overlayPixels(photo, scaled, { colormap: 'inferno', covered: Uint8Array.from([1, 0]), desaturate: 0 });
   assert.deepEqual([...out.data.subarray(0, 3)], [100, 150, 200]);
   const grey = overlayPixels(photo, scaled, { colormap: 'inferno', desaturate: 1 });

@@ -140,7 +140,8 @@ export function figureSheet(photo: Pixels, scaled: ScaledMap, style: PictureStyl
   const tickText = ticks.map((t) => {
     const y = TITLE + (signed ? (1 - t) / 2 : 1 - t) * (ph - 1);
     // Negative-only maps are shown as magnitudes; their numbers keep the sign of the raw map.
-    const value = (scaled.sign === 'negative' ? -t : t) * scaled.scale;
+    const magnitude = signed ? t * scaled.scale : scaled.floor + t * (scaled.scale - scaled.floor);
+    const value = scaled.sign === 'negative' ? -magnitude : magnitude;
     const label = (t === 1 || t === -1) && value !== 0 ? `${value < 0 ? '≤ ' : '≥ '}${formatTick(value)}` : formatTick(value);
     return `<line x1="${barLeft + BAR}" x2="${barLeft + BAR + 4}" y1="${y.toFixed(1)}" y2="${y.toFixed(1)}" stroke="#333"/>` +
       `<text x="${barLeft + BAR + 7}" y="${(y + 4).toFixed(1)}" font-size="11">${escapeXml(label)}</text>`;

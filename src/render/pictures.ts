@@ -8,7 +8,7 @@ import { loadImage } from '../io/image.js';
 import type { ColormapName } from './colormaps.js';
 import { displayNote, figureSheet, overlayPixels, type Pixels, type SheetText } from './figure-sheet.js';
 import { coverage, fitWithin, mapToOriginal, type ImageGeometry, type Size } from './geometry.js';
-import { DEFAULT_CLIP_PERCENTILE, percentileOfNonZero, scaleForDisplay, signedPart, smoothForDisplay, type ScaledMap, type SignMode } from './scaling.js';
+import { DEFAULT_CLIP_PERCENTILE, displayRange, scaleForDisplay, smoothForDisplay, type ScaledMap, type SignMode } from './scaling.js';
 
 export interface DisplayOptions {
   sign?: SignMode;
@@ -55,9 +55,12 @@ async function prepare(source: PictureSource, size: Size, o: DisplayOptions): Pr
   const colormap = o.colormap ?? defaultColormap(options.sign);
   const { width: mw, height: mh } = source.geometry.model;
   const smoothed = smoothForDisplay(source.map, mh, mw, options.smooth);
-  // The scale comes from the model-resolution map, so it does not depend on the display size.
-  const scale = o.scale ?? percentileOfNonZero(signedPart(smoothed, options.sign), options.clip);
-  const scaled = scaleForDisplay(mapToOriginal(smoothed, source.geometry, size), options.sign, options.clip, scale);
+  // The range comes from the model-resolution map, so it does not depend on the display size.
+  const range = o.scale !== undefined ? { scale: o.scale, floor: 0 } : displayRange(smoothed, options.sign, options.clip);
+  // Shown smaller than the model saw it: low-pass first (σ = half a display pixel), or fine detail aliases.
+  const step = source.geometry.original.width / size.width / source.geometry.scaleX;
+  const shown = step > 1 ? smoothForDisplay(smoothed, mh, mw, step / 2) : smoothed;
+  const scaled = scaleForDisplay(mapToOriginal(shown, source.geometry, size), options.sign, options.clip, range);
   const image = await loadImage(source.photo, { size });
   return { photo: image as Pixels, scaled, colormap, covered: coverage(source.geometry, size), options };
 }

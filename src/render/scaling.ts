@@ -16,6 +16,11 @@ export interface ScaledMap {
   values: Float32Array;
   /** The raw value that maps to 1 (the clip threshold), for the colour bar's numbers. */
   scale: number;
+  /**
+   * The raw magnitude that maps to 0: 0, except for maps with no value near 0 (RISE's are expected scores,
+   * all well above 0), whose minimum is shown as the bottom of the scale so the map is not one flat colour.
+   */
+  floor: number;
   sign: SignMode;
 }
 
@@ -44,22 +49,38 @@ export function percentileOfNonZero(values: Float32Array, percentile: number): n
   return nonZero[i]! + (nonZero[j]! - nonZero[i]!) * (x - i);
 }
 
-/**
- * Scale a raw map for display: sign, percentile clip (default 99), then divide by the clip value. `scale`
- * fixes the value shown as 1 instead (e.g. measured on the model-resolution map, or shared by several images).
- */
-export function scaleForDisplay(map: Float32Array, sign: SignMode = 'absolute', clip = DEFAULT_CLIP_PERCENTILE, scale?: number): ScaledMap {
+/** Raw magnitudes shown as 0 and as full colour: the clip percentile on top, a floor for maps far from 0. */
+export function displayRange(map: Float32Array, sign: SignMode = 'absolute', clip = DEFAULT_CLIP_PERCENTILE): { scale: number; floor: number } {
   if (!(clip > 0 && clip <= 100)) throw new LrsalError('INVALID_ARGUMENT', `clip percentile must be in (0, 100], got ${clip}`);
   const magnitudes = signedPart(map, sign);
-  scale ??= percentileOfNonZero(magnitudes, clip);
+  const scale = percentileOfNonZero(magnitudes, clip);
+  let floor = 0;
+  if (sign !== 'all') {
+    floor = Infinity;
+    for (const m of magnitudes) if (m < floor) floor = m;
+    // Only a floor well above 0 is worth moving the scale for; gradient maps keep 0 at the bottom.
+    if (!(floor > 0.1 * scale && floor < scale)) floor = 0;
+  }
+  return { scale, floor };
+}
+
+/**
+ * Scale a raw map for display: sign, percentile clip (default 99), then map [floor, clip value] to [0, 1].
+ * `range` fixes both instead (measured on the model-resolution map, or shared by several images).
+ */
+export function scaleForDisplay(map: Float32Array, sign: SignMode = 'absolute', clip = DEFAULT_CLIP_PERCENTILE, range?: { scale: number; floor?: number }): ScaledMap {
+  const { scale, floor = 0 } = range ?? displayRange(map, sign, clip);
+  if (!(clip > 0 && clip <= 100)) throw new LrsalError('INVALID_ARGUMENT', `clip percentile must be in (0, 100], got ${clip}`);
+  const magnitudes = signedPart(map, sign);
   const values = new Float32Array(map.length);
-  if (scale > 0) {
+  const width = scale - floor;
+  if (width > 0) {
     for (let i = 0; i < map.length; i++) {
-      const m = Math.min(1, magnitudes[i]! / scale);
+      const m = Math.min(1, Math.max(0, (magnitudes[i]! - floor) / width));
       values[i] = sign === 'all' && map[i]! < 0 ? -m : m;
     }
   }
-  return { values, scale, sign };
+  return { values, scale, floor, sign };
 }
 
 /**
