@@ -63,6 +63,7 @@ const bad: Array<[string, string[], RegExp]> = [
   ['a clip percentile above 100', ['--clip', '150'], /--clip must be a percentile/],
   ['a negative display smoothing', ['--display-smooth', '-1'], /--display-smooth must be a number ≥ 0/],
   ['an unknown fit', ['--fit', 'stretch'], /Allowed choices are crop, pad/],
+  ['a fit for a remote black box', ['--api', 'vision', '--endpoint', 'http://127.0.0.1:9', '--fit', 'pad'], /--fit applies to ONNX models/],
 ];
 for (const [what, args, message] of bad) {
   test(`explain rejects ${what} (exit 2, one line)`, () => {

@@ -86,6 +86,7 @@ export function explainCommand(): Command {
     try {
       if (flags.api) {
         if (flags.gradient === 'backprop') throw invalidArgument('--gradient backprop needs the model file; a remote black box has no gradients');
+        if (flags.fit) throw invalidArgument('--fit applies to ONNX models; a remote black box is sent the centre crop');
         const { objective: _objective, target: _target, ...rest } = explainOptions(flags);
         const remoteFlags = { ...flags, api: flags.api, queries: flags.queries ?? EXPLAIN_DEFAULTS.queries } as RemoteFlags;
         const r = await runRemoteExplain(imagePath, remoteFlags, { ...rest, stopSignal: stop.signal } as Omit<RemoteExplainOptions, 'target'>, bar);
