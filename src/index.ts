@@ -44,6 +44,11 @@ export { createMethod, METHODS, type MethodName } from './methods/registry.js';
 
 export { renderOverlay, renderHeatmap } from './render/overlay.js';
 export { encodeNpy, decodeNpy } from './render/npy.js';
+// Pictures at the photo's own size (figure sheets, signed maps, clipping) and the crop geometry (issue 12).
+export { mapToOriginal, mapToModel, centreCropGeometry, letterboxGeometry, coverage, FITS, type Fit, type ImageGeometry } from './render/geometry.js';
+export { renderFigureSheetPng, renderOverlayPng, DISPLAY_DEFAULTS, type DisplayOptions, type PictureSource } from './render/pictures.js';
+export { scaleForDisplay, smoothForDisplay, SIGNS, type SignMode } from './render/scaling.js';
+export { COLORMAPS, type ColormapName } from './render/colormaps.js';
 
 export {
   explain,
@@ -97,3 +102,6 @@ export { signOpt } from './attacks/sign-opt.js';
 export { classifierHardLabel, topClassOracle, fromByteScale } from './attacks/label-oracles.js';
 export { momentumAttack, surrogateAttributor, MIG_DEFAULTS } from './attacks/transfer.js';
 export { pixelMap, rmse, quantize } from './attacks/pixels.js';
+export { aopc, morfMinusLerf } from './metrics/curve-scores.js';
+export { randomMap, centrePriorMap, blurDifferenceMap, REFERENCE_MAPS } from './metrics/reference-maps.js';
+export { sanityCheck, type SanityReport, type SanityRow } from './sanity/sanity-check.js';

@@ -74,6 +74,8 @@ for (const [what, args, message] of badInputs) {
 test('a model without a card runs with explicit preprocessing flags', () => {
   const r = lrsal(['explain', kitten, '--model', writeTemp(dir, 'flat.onnx', flattenClassifier()), '--preprocess', 'raw', '--resize', '8', '--method', 'vanilla', '--queries', '10', '--out', join(dir, 'flat.png'), '--json']);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(JSON.parse(r.stdout).outputs.mapShape.join('x'), '8x8');
+  // The .npy is at the photo's size; the model-resolution map is beside it.
+  assert.equal(JSON.parse(r.stdout).outputs.mapShape.join('x'), '224x224');
+  assert.equal(JSON.parse(r.stdout).outputs.modelMapShape.join('x'), '8x8');
   assert.ok(existsSync(join(dir, 'flat.npy')));
 });

@@ -21,9 +21,9 @@ test('eval reports deletion/insertion AUC per method × gradient in the issue\'s
   const out = JSON.parse(r.stdout);
   // The bundled tench photo is taken for a barracouta by SqueezeNet: skipped and counted.
   assert.equal(out.skipped, 1);
-  assert.deepEqual(out.results.map((row: { method: string; gradient: string }) => `${row.method}/${row.gradient}`), ['ig/focused', 'rise/none']);
+  assert.deepEqual(out.results.map((row: { method: string; gradient: string }) => `${row.method}/${row.gradient}`), ['ig/focused', 'rise/none', 'random/none', 'centre-prior/none', 'blur-difference/none']);
   for (const row of out.results) {
-    assert.equal(row.queries, 40);
+    assert.equal(row.queries, row.gradient === 'none' && row.method !== 'rise' ? 0 : 40);
     assert.equal(row.images, 1);
     assert.deepEqual(row.perImage.deletion, [row.deletion.mean]);
     for (const m of [row.deletion.mean, row.insertion.mean]) assert.ok(m >= 0 && m <= 1, `AUC ${m}`);
@@ -35,7 +35,7 @@ test('eval reports deletion/insertion AUC per method × gradient in the issue\'s
   }
   const svg = readFileSync(plot, 'utf8');
   assert.match(svg, /^<svg/);
-  assert.equal(svg.match(/<polyline/g)?.length, 4, 'two curves per row');
+  assert.equal(svg.match(/<polyline/g)?.length, 10, 'two curves per row');
 });
 
 test('fidelity reports cosine and rank correlation to the backprop gradient, with the bound beside each row', () => {

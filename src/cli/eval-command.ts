@@ -28,6 +28,7 @@ interface EvalFlags extends ModelFlags {
   json?: boolean;
   save?: string;
   plot?: string;
+  maps?: string;
 }
 
 export function evalCommand(): Command {
@@ -45,9 +46,12 @@ export function evalCommand(): Command {
     .option('--tile <px>', 'noise tile side of the black-box gradients (default: each gradient\'s)', integer('--tile', 1))
     .option('--save <file.json>', 'also write the JSON result to a file')
     .option('--plot <file.svg>', 'write the mean deletion and insertion curves as an SVG plot')
+    .option('--maps <dir>', 'also score maps made by any other tool: <dir>/<image file stem>.npy, H×W at the image\'s size or the model\'s input size (row "maps"; alone unless --methods is given)')
     .option('--json', 'print JSON instead of a table');
   addModelOptions(cmd);
   return cmd.action(async (flags: EvalFlags) => {
+    // With --maps, the other tool's maps are the subject: lrsal's methods run only when asked for.
+    if (flags.maps && cmd.getOptionValueSource('methods') !== 'cli') flags.methods = [];
     const classifier = await loadClassifier(classifierOptions(flags, (m) => process.stderr.write(`lrsal: warning: ${m}\n`)));
     let differentiable: DifferentiableModel | undefined;
     const bar = progressBar('eval');
@@ -57,24 +61,27 @@ export function evalCommand(): Command {
       const out = await evaluateDeletionInsertion(
         classifier,
         images,
-        { methods: flags.methods, gradients: flags.gradient, queries: flags.queries, seed: flags.seed, ...(flags.igBaseline ? { igBaseline: flags.igBaseline } : {}), ...(flags.sigma ? { sigma: flags.sigma } : {}), ...(flags.noise ? { noise: flags.noise } : {}), ...(flags.tile ? { tile: flags.tile } : {}), ...(differentiable ? { differentiable } : {}) },
+        { methods: flags.methods, gradients: flags.gradient, queries: flags.queries, seed: flags.seed, ...(flags.igBaseline ? { igBaseline: flags.igBaseline } : {}), ...(flags.sigma ? { sigma: flags.sigma } : {}), ...(flags.noise ? { noise: flags.noise } : {}), ...(flags.tile ? { tile: flags.tile } : {}), ...(flags.maps ? { maps: flags.maps } : {}), ...(differentiable ? { differentiable } : {}) },
         (done, total) => bar.update({ spent: done, budget: total }),
       );
       bar.stop();
       const json = JSON.stringify(out);
       if (flags.save) await writeFile(flags.save, json + '\n');
       if (flags.plot) {
-        const series = out.curves.map((c) => ({ label: `${c.method}${c.gradient === 'none' ? '' : ` (${c.gradient})`}, ${flags.queries} queries`, deletion: c.deletion, insertion: c.insertion }));
+        const series = out.curves.map((c, i) => ({ label: `${c.method}${c.gradient === 'none' ? '' : ` (${c.gradient})`}${out.results[i]!.queries ? `, ${flags.queries} queries` : ''}`, deletion: c.deletion, insertion: c.insertion }));
         await writeFile(flags.plot, renderCurvesSvg(series, `Deletion ↓ and insertion ↑ of the class probability, mean over ${out.results[0]?.images ?? 0} images`));
       }
       if (flags.json) process.stdout.write(json + '\n');
       else {
-        process.stdout.write(`method      gradient   queries | deletion ↓ (sd)  | insertion ↑ (sd) | images\n`);
+        process.stdout.write(`method          gradient   queries | deletion ↓ (sd)  | insertion ↑ (sd) | AOPC ↑ (sd)      | MoRF−LeRF ↑ (sd) | images\n`);
+        const cell = (s: { mean: number; std: number }) => `${s.mean.toFixed(3).padStart(6)} (${s.std.toFixed(3)})`;
         for (const r of out.results) {
           process.stdout.write(
-            `${r.method.padEnd(11)} ${r.gradient.padEnd(10)} ${String(r.queries).padStart(7)} | ${r.deletion.mean.toFixed(3)} (${r.deletion.std.toFixed(3)}) | ${r.insertion.mean.toFixed(3)} (${r.insertion.std.toFixed(3)}) | ${r.images}\n`,
+            `${r.method.padEnd(15)} ${r.gradient.padEnd(10)} ${String(r.queries || '-').padStart(7)} | ${cell(r.deletion)}   | ${cell(r.insertion)}   | ${cell(r.aopc)}   | ${cell(r.morfLerf)}   | ${r.images}\n`,
           );
         }
+        process.stdout.write(`deletion fill: ${out.fills.deletion}\ninsertion: ${out.fills.insertion}\n`);
+        process.stdout.write('random, centre-prior and blur-difference use no model: a method should beat them to mean anything\n');
         process.stdout.write(`skipped (misclassified): ${out.skipped}\n`);
       }
     } finally {

@@ -7,24 +7,23 @@ import { NOISE_SHAPES, type NoiseShape } from '../gradients/noise-shapes.js';
 import { BLACK_BOX_GRADIENTS } from '../gradients/registry.js';
 import { CHANNEL_REDUCTIONS, type ChannelReduction } from '../methods/channel-reduction.js';
 import type { Aggregate } from '../methods/noise-tunnel.js';
+import type { Fit } from '../render/geometry.js';
 import { METHODS, type MethodName } from '../methods/registry.js';
 import { loadClassifier, type Classifier } from '../models/classifier.js';
 import type { RemoteLabelModel, RemoteTextModel } from '../models/remote/types.js';
 import { REMOTE_OBJECTIVES } from '../objectives/remote.js';
 import { SCORE_OBJECTIVES } from '../objectives/scores.js';
-import type { RgbImage } from '../io/image.js';
-import { encodeNpy } from '../render/npy.js';
-import { renderOverlay } from '../render/overlay.js';
 import { addModelOptions, classifierOptions, type ModelFlags } from './model-options.js';
 import { fraction, integer, positiveNumber } from './parse.js';
 import { pick } from '../core/options.js';
 import { progressBar } from './progress.js';
 import { REMOTE_APIS, openRemote, type RemoteFlags } from './remote-explain.js';
-import { explainOutputPaths, prepareOutputs, writeAllOrNone } from './outputs.js';
+import { prepareOutputs } from './outputs.js';
+import { addPictureOptions, picturePaths, reductionForSign, writePictureOutputs, type PictureFlags } from './picture-outputs.js';
 import { gracefulStop } from './signals.js';
 import { mapProblems, type RunEvidence } from '../metrics/map-quality.js';
 
-interface ExplainFlags extends ModelFlags, Omit<Partial<RemoteFlags>, 'model' | 'queries' | 'target' | 'objective'> {
+interface ExplainFlags extends ModelFlags, PictureFlags, Omit<Partial<RemoteFlags>, 'model' | 'queries' | 'target' | 'objective'> {
   method?: MethodName;
   gradient?: GradientName;
   tunnel?: Aggregate;
@@ -47,6 +46,7 @@ interface ExplainFlags extends ModelFlags, Omit<Partial<RemoteFlags>, 'model' | 
   cells?: number;
   keep?: number;
   reduction?: ChannelReduction;
+  fit?: Fit;
   objective?: string;
   out?: string;
   json?: boolean;
@@ -103,20 +103,23 @@ export function explainCommand(): Command {
     .option('--http-body <json>', 'http: request body template with "{{image}}"')
     .option('--http-labels <path>', 'http: dot path of the labels in the response');
   addModelOptions(cmd);
+  addPictureOptions(cmd);
   return cmd.action(async (imagePath: string, flags: ExplainFlags) => {
+    flags.reduction = reductionForSign(flags.sign, flags.reduction ?? EXPLAIN_DEFAULTS.reduction, cmd.getOptionValueSource('reduction') === 'cli') as ExplainFlags['reduction'];
     const bar = progressBar(flags.method ?? 'explain', flags.progress !== false && Boolean(process.stderr.isTTY));
     // First Ctrl-C / SIGTERM: let queries in flight finish (their answers are paid for and get cached), start no more.
     const stop = gracefulStop();
     // Outputs are checked (writable, not the input) before the first query; written all or none after it.
     const method = flags.method ?? EXPLAIN_DEFAULTS.method;
     const baseTag = method === 'rise' ? 'rise' : `${flags.tunnel ? `${flags.tunnel}_${method}_` : method}-${flags.gradient ?? EXPLAIN_DEFAULTS.gradient}`;
-    const planned = explainOutputPaths(imagePath, flags.out, baseTag);
+    const planned = picturePaths(imagePath, flags.out, baseTag, flags);
     let box: Classifier | RemoteLabelModel | RemoteTextModel | undefined;
     try {
-      await prepareOutputs([planned.overlay, planned.map], [imagePath]);
+      await prepareOutputs([planned.overlay, planned.map, planned.modelMap, ...(planned.sheet ? [planned.sheet] : [])], [imagePath]);
       let options: ExplainOptions = { ...explainOptions(flags), stopSignal: stop.signal, onProgress: (p) => bar.update(p) };
       if (flags.api) {
         if (flags.gradient === 'backprop') throw invalidArgument('--gradient backprop needs the model file; a remote black box has no gradients');
+        if (flags.fit) throw invalidArgument('--fit applies to ONNX models; a remote black box is sent the centre crop');
         const remote = await openRemote({ ...flags, api: flags.api, queries: flags.queries ?? EXPLAIN_DEFAULTS.queries } as RemoteFlags);
         box = remote.model;
         options = { ...options, ...remote.options };
@@ -130,7 +133,10 @@ export function explainCommand(): Command {
       const result = await explain(box, imagePath, options);
       bar.stop();
       const tag = result.gradient === 'none' ? result.method : `${result.method}-${result.gradient}`;
-      const outputs = await writeOutputs(planned, result.image!, result.map);
+      const top = result.predictions.find((p) => p.index === result.target.index);
+      const said0 = result.answer !== undefined ? ` (answer "${result.answer}")` : top ? ` ${(top.probability * 100).toFixed(1)} %` : '';
+      const title = `${result.target.label}${result.target.index !== undefined ? ` [${result.target.index}]` : ''}${said0} — ${result.method}${result.gradient === 'none' ? '' : ` × ${result.gradient}`}, ${result.queries} queries`;
+      const outputs = await writePictureOutputs(planned, { imagePath, image: result.image!, map: result.map, ...(result.geometry ? { geometry: result.geometry } : {}), title }, flags);
       const scoreModel = 'model' in box ? (box.model as { scoreKind: string; scoreKindSource?: string }) : undefined;
       const summary = {
         target: result.target,
@@ -154,7 +160,7 @@ export function explainCommand(): Command {
         const said = result.answer !== undefined ? `the model answered "${result.answer}"` : `predicted ${result.predictions[0]!.label} (${(result.predictions[0]!.probability * 100).toFixed(1)} %)`;
         const what = result.target.index !== undefined ? `${result.target.label} [${result.target.index}]` : result.target.label;
         const paid = flags.api ? ` (${result.sent} sent, ${result.cacheHits} from cache, cost ${result.cost})` : '';
-        process.stdout.write(`${said}; explained ${what} with ${tag}, ${result.queries} queries${paid} in ${result.seconds.toFixed(1)} s\nwrote ${outputs.overlay} and ${outputs.map}\n`);
+        process.stdout.write(`${said}; explained ${what} with ${tag}, ${result.queries} queries${paid} in ${result.seconds.toFixed(1)} s\nwrote ${[outputs.overlay, outputs.sheet, outputs.map].filter(Boolean).join(', ')}\n`);
       }
     } finally {
       bar.stop();
@@ -162,15 +168,6 @@ export function explainCommand(): Command {
       stop.dispose();
     }
   });
-}
-
-/** Overlay PNG + raw map (.npy beside it), both or neither. */
-async function writeOutputs(paths: { overlay: string; map: string }, image: RgbImage, map: Float32Array) {
-  await writeAllOrNone([
-    { path: paths.overlay, data: await renderOverlay(image, map) },
-    { path: paths.map, data: encodeNpy(map, [image.height, image.width]) },
-  ]);
-  return { ...paths, mapShape: [image.height, image.width] };
 }
 
 /**
@@ -187,6 +184,6 @@ function resultChecks(map: Float32Array, evidence: { unusableAnswers?: number | 
 }
 
 function explainOptions(f: ExplainFlags): ExplainOptions {
-  const keys = ['method', 'gradient', 'tunnel', 'queries', 'seed', 'objective', 'target', 'sigma', 'block', 'noise', 'tile', 'grid', 'survey', 'antithetic', 'baseline', 'batchSize', 'steps', 'samples', 'noiseLevel', 'igBaseline', 'cells', 'keep', 'reduction'] as const;
+  const keys = ['method', 'gradient', 'tunnel', 'queries', 'seed', 'objective', 'target', 'sigma', 'block', 'noise', 'tile', 'grid', 'survey', 'antithetic', 'baseline', 'batchSize', 'steps', 'samples', 'noiseLevel', 'igBaseline', 'cells', 'keep', 'reduction', 'fit'] as const;
   return pick(f, [...keys]) as ExplainOptions;
 }

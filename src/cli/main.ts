@@ -11,6 +11,7 @@ import { serveModelCommand } from './serve-model-command.js';
 import { onKernelFallback } from '../core/kernels/index.js';
 import { serveCommand } from './serve-command.js';
 import { workerCommand } from './worker-command.js';
+import { sanityCommand } from './sanity-command.js';
 
 const program = new Command('lrsal')
   .description('Saliency maps for black-box image models, from forward queries only')
@@ -23,7 +24,8 @@ const program = new Command('lrsal')
   .addCommand(serveCommand())
   .addCommand(batchCommand())
   .addCommand(workerCommand())
-  .addCommand(attackCommand());
+  .addCommand(attackCommand())
+  .addCommand(sanityCommand());
 // addCommand() does not pass exitOverride() on: without this, a bad option value exits 1 from process.exit().
 for (const command of program.commands) command.exitOverride();
 // `attack` has subcommands of its own (they get exitOverride() in attackCommand()).

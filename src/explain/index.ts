@@ -14,6 +14,7 @@ import { createGradientSource } from '../gradients/registry.js';
 import { loadImage, type RgbImage } from '../io/image.js';
 import type { ChannelReduction } from '../methods/channel-reduction.js';
 import type { RemoteStats } from '../models/remote/types.js';
+import type { Fit, ImageGeometry } from '../render/geometry.js';
 import type { DifferentiableModel } from '../models/differentiable.js';
 import { loadDifferentiableModel } from '../models/differentiable-onnx.js';
 import { toModelInput } from '../models/preprocess.js';
@@ -61,6 +62,8 @@ export interface Explanation {
   sigma: number;
   /** The image the model saw (its crop), when an image was given. */
   image?: RgbImage;
+  /** Where that crop sits on the original photo (render/geometry.ts mapToOriginal maps `map` back onto it). */
+  geometry?: ImageGeometry;
   /** The input x, in model-input space (CHW). */
   input: Float32Array;
   /** Full attribution (C×H×W, or 1×H×W for RISE) and its shape. */
@@ -83,7 +86,7 @@ export async function explain(box: BlackBox, image: ImageInput, options: Explain
   const budget = requireInteger('queries', o.queries, 2);
   // Remote models: batches as large as the adapter's concurrency by default, so every request slot stays busy.
   if (options.batchSize === undefined && opened.batchSize !== undefined) o.batchSize = opened.batchSize;
-  const { image: seen, input: x } = await prepareInput(box, opened, image);
+  const { image: seen, input: x, geometry } = await prepareInput(box, opened, image, o.fit);
 
   const ledger = new QueryLedger(budget);
   if (o.onProgress) ledger.onProgress(o.onProgress);
@@ -121,6 +124,7 @@ export async function explain(box: BlackBox, image: ImageInput, options: Explain
         seed: o.seed,
         sigma,
         ...(seen ? { image: seen } : {}),
+        ...(geometry ? { geometry } : {}),
         input: x,
         attribution: result.values,
         attributionShape: result.shape,
@@ -140,7 +144,7 @@ export const explainRemote = explain;
 export type RemoteExplainOptions = ExplainOptions;
 export type RemoteExplanation = Explanation;
 
-async function prepareInput(box: BlackBox, opened: OpenedBlackBox, image: ImageInput): Promise<{ image?: RgbImage; input: Float32Array }> {
+async function prepareInput(box: BlackBox, opened: OpenedBlackBox, image: ImageInput, fit: Fit | undefined): Promise<{ image?: RgbImage; input: Float32Array; geometry?: ImageGeometry }> {
   const { shape, preprocessing: p } = opened;
   if (image instanceof Float32Array) {
     const d = shape.channels * shape.height * shape.width;
@@ -148,7 +152,8 @@ async function prepareInput(box: BlackBox, opened: OpenedBlackBox, image: ImageI
     return { input: image };
   }
   // A classifier decodes its own sources (files and bytes in Node; a Blob or a crop in the browser page).
-  if (opened.classifier) return opened.classifier.prepare(image as Buffer);
+  if (opened.classifier) return opened.classifier.prepare(image as Buffer, fit ? { fit } : {});
+  if (fit !== undefined) throw invalidArgument('fit applies to ONNX classifiers (remote models and functions see a centre crop)');
   if (shape.channels !== 3) throw invalidArgument(`the black box takes ${shape.channels}-channel inputs: pass the input as a Float32Array`);
   const decoded = isPixels(image)
     ? await cropPixels(image, p.width, p.height)

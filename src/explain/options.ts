@@ -17,6 +17,7 @@ import type { PreprocessSpec } from '../models/config.js';
 import type { RemoteObjective } from '../objectives/remote.js';
 import type { ScoreObjective } from '../objectives/scores.js';
 import type { Synset } from '../wordnet/graph.js';
+import type { Fit } from '../render/geometry.js';
 
 /** IG baseline by measurement (docs/ig-baseline.md): a blurred copy beat black on deletion and insertion. */
 export const DEFAULT_IG_BASELINE = 'blur';
@@ -85,6 +86,8 @@ export interface ExplainOptions {
   cells?: number;
   keep?: number;
   reduction?: ChannelReduction;
+  /** Score models: how the photo becomes the input: 'crop' (centre crop, default) or 'pad' (letterbox: all of it). */
+  fit?: Fit;
   onProgress?: (p: LedgerProgress) => void;
   /** Cancels queries in flight (their answers are lost). */
   signal?: AbortSignal;

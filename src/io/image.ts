@@ -5,6 +5,7 @@
 import { access, constants } from 'node:fs/promises';
 import sharp, { type Metadata } from 'sharp';
 import { LrsalError } from '../core/errors.js';
+import type { ImageGeometry, Size } from '../render/geometry.js';
 
 /** Interleaved 8-bit RGB pixels. */
 export interface RgbImage {
@@ -22,7 +23,14 @@ export interface LoadImageOptions {
   crop?: { width: number; height: number };
   /** Told about silent choices made for the caller (which frame of an animation was used). */
   warn?: (message: string) => void;
+  /** Instead of resizeShorter/crop: resize to geometry.resized, then cut (fit crop) or pad (fit pad) to the model's size. */
+  geometry?: ImageGeometry;
+  /** Instead: resize to exactly this size (display copies; the caller keeps the aspect). */
+  size?: Size;
 }
+
+/** Letterbox fill for `--fit pad`: the ImageNet mean colour, about zero after any mean subtraction. */
+export const PAD_COLOUR = { r: 124, g: 116, b: 104 };
 
 export const DEFAULT_MAX_PIXELS = 50_000_000;
 
@@ -46,7 +54,15 @@ export async function loadImage(source: string | Buffer, options: LoadImageOptio
     if (meta.pages !== undefined && meta.pages > 1) {
       options.warn?.(`${name} has ${meta.pages} ${meta.format === 'gif' || meta.format === 'webp' ? 'frames' : 'pages'}; using the first`);
     }
-    if (options.resizeShorter) {
+    if (options.geometry) {
+      const g = options.geometry;
+      pipeline = pipeline.resize(g.resized.width, g.resized.height, { fit: 'fill' });
+      pipeline = g.fit === 'crop'
+        ? pipeline.extract({ left: g.left, top: g.top, width: g.model.width, height: g.model.height })
+        : pipeline.extend({ left: g.left, top: g.top, right: g.model.width - g.resized.width - g.left, bottom: g.model.height - g.resized.height - g.top, background: PAD_COLOUR });
+    } else if (options.size) {
+      pipeline = pipeline.resize(options.size.width, options.size.height, { fit: 'fill' });
+    } else if (options.resizeShorter) {
       const { width, height } = orientedSize(meta);
       const s = options.resizeShorter / Math.min(width, height);
       const rw = Math.max(1, Math.round(width * s));
@@ -79,6 +95,27 @@ export async function loadImage(source: string | Buffer, options: LoadImageOptio
     }
     throw new LrsalError('IMAGE_UNREADABLE', `${name}: not a readable image (${firstLine(message)})`);
   }
+}
+
+/** Width and height of an image as displayed (EXIF orientation applied), without decoding its pixels. */
+export async function imageSize(source: string | Buffer, maxPixels = DEFAULT_MAX_PIXELS): Promise<Size> {
+  const name = typeof source === 'string' ? source : 'image buffer';
+  if (typeof source === 'string') {
+    try {
+      await access(source, constants.R_OK);
+    } catch {
+      throw new LrsalError('FILE_NOT_FOUND', `image not found or not readable: ${source}`);
+    }
+  }
+  let meta: Metadata;
+  try {
+    meta = await sharp(source, { limitInputPixels: maxPixels }).metadata();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/pixel limit/i.test(message)) throw new LrsalError('IMAGE_TOO_LARGE', `${name}: image has more than ${maxPixels} pixels (decompression-bomb limit)`);
+    throw new LrsalError('IMAGE_UNREADABLE', `${name}: not a readable image (${firstLine(message)})`);
+  }
+  return orientedSize(meta);
 }
 
 function orientedSize(meta: Metadata): { width: number; height: number } {

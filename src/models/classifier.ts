@@ -2,7 +2,8 @@
  * A ready-to-query image classifier: the ONNX model, how images become its inputs, and its class names.
  */
 import { LrsalError } from '../core/errors.js';
-import { loadImage, type RgbImage } from '../io/image.js';
+import { imageSize, loadImage, type RgbImage } from '../io/image.js';
+import { centreCropGeometry, letterboxGeometry, type Fit, type ImageGeometry } from '../render/geometry.js';
 import { modelCardFor, resolvePreprocessing, type ModelCard, type PreprocessSpec } from './config.js';
 import { loadLabels, numberedLabels, type ClassLabel } from './labels.js';
 import type { ScoreModel } from './model.js';
@@ -14,8 +15,11 @@ export interface Classifier {
   readonly preprocessing: Preprocessing;
   readonly labels: readonly ClassLabel[];
   readonly card: ModelCard;
-  /** Decode an image and turn it into one model input; also returns the crop the model sees. */
-  prepare(source: string | Buffer): Promise<{ image: RgbImage; input: Float32Array }>;
+  /**
+   * Decode an image and turn it into one model input; also returns the pixels the model sees and where they
+   * sit on the photo (fit 'crop': centre crop, the default; 'pad': letterboxed, the model sees all of it).
+   */
+  prepare(source: string | Buffer, options?: { fit?: Fit }): Promise<{ image: RgbImage; input: Float32Array; geometry?: ImageGeometry }>;
   dispose(): Promise<void>;
 }
 
@@ -64,14 +68,14 @@ export async function loadClassifier(options: LoadClassifierOptions = {}): Promi
       preprocessing,
       labels,
       card,
-      async prepare(source) {
-        const image = await loadImage(source, {
-          resizeShorter: resizeShorterOf(preprocessing),
-          crop: { width: preprocessing.width, height: preprocessing.height },
-          ...(options.maxPixels ? { maxPixels: options.maxPixels } : {}),
-          ...(options.warn ? { warn: options.warn } : {}),
-        });
-        return { image, input: toModelInput(preprocessing, image.data, image.height, image.width) };
+      async prepare(source, prepareOptions = {}) {
+        const original = await imageSize(source, options.maxPixels);
+        const modelSize = { width: preprocessing.width, height: preprocessing.height };
+        const geometry = prepareOptions.fit === 'pad'
+          ? letterboxGeometry(original, modelSize)
+          : centreCropGeometry(original, modelSize, resizeShorterOf(preprocessing));
+        const image = await loadImage(source, { geometry, ...(options.maxPixels ? { maxPixels: options.maxPixels } : {}), ...(options.warn ? { warn: options.warn } : {}) });
+        return { image, input: toModelInput(preprocessing, image.data, image.height, image.width), geometry };
       },
       dispose: () => model.dispose(),
     };
