@@ -93,7 +93,6 @@ const badOptions: Array<[string, Record<string, unknown>, RegExp]> = [
   ['focused with tiles', { gradient: 'focused', tile: 2 }, /focused gradient takes no tiles, got tile 2/],
   ['focused with antithetic pairs', { gradient: 'focused', antithetic: true }, /focused gradient takes no antithetic pairs/],
   ['focused grid larger than the image', { gradient: 'focused', grid: 9 }, /grid must be at most 8/],
-  ['an empty target', { target: '' }, /^target must be/],
   ['a negative target index', { target: -1 }, /^target must be a class index/],
 ];
 
@@ -105,6 +104,13 @@ for (const [what, options, message] of badOptions) {
     assert.equal(c.asked.inputs, 0, 'no query may be spent on settings that cannot work');
   });
 }
+
+test('an empty target is UNKNOWN_TARGET (exit 2), not the top-1 class, before any query', async () => {
+  rejects(() => validateExplainOptions({ target: '' }, 'scores', shape), 'UNKNOWN_TARGET', /^empty target/);
+  const c = countingClassifier();
+  await assert.rejects(explain(c, 'unused', { target: '  ' }), (e: unknown) => e instanceof LrsalError && e.code === 'UNKNOWN_TARGET');
+  assert.equal(c.asked.inputs, 0);
+});
 
 test('createMethod() passes 0 and NaN on to the methods, which reject them (no silent default)', () => {
   const source = createGradientSource('lr', shape, { sigma: 1 });

@@ -1,11 +1,14 @@
 /** Every class from the same queries: a top-k run costs one budget and each map equals its single-class run. */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { LrsalError } from '../src/core/errors.js';
 import { explain } from '../src/explain/index.js';
 import { loadClassifier, type Classifier } from '../src/models/classifier.js';
 import type { ScoreModel } from '../src/models/model.js';
-import { kitten } from './helpers/files.js';
+import { kitten, repoRoot, tempDir } from './helpers/files.js';
 
 let squeezenet: Classifier;
 before(async () => {
@@ -58,4 +61,23 @@ test('targets by name share the queries too; focused, remote-only and bad reques
   await assert.rejects(explain(squeezenet, kitten, { queries: 50, topK: 0 }), /topK/);
   await assert.rejects(explain(squeezenet, kitten, { queries: 50, topK: 2, targets: ['tabby'] }), /not both/);
   await assert.rejects(explain(squeezenet, kitten, { queries: 50, topK: 2000 }), /exceeds/);
+});
+
+test('lrsal explain --top-k 3 writes F.<class>.png/.npy per class from one budget, each equal to its single-class run', () => {
+  const cli = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
+  const run = (args: string[]) => spawnSync(process.execPath, [cli, 'explain', kitten, '--method', 'vanilla', '--gradient', 'lr', '--queries', '30', '--seed', '4', '--no-sheet', '--json', ...args], { encoding: 'utf8' });
+  const dir = tempDir();
+  const r = run(['--top-k', '3', '--out', join(dir, 'k.png')]);
+  assert.equal(r.status, 0, r.stderr);
+  const summary = JSON.parse(r.stdout);
+  assert.equal(summary.queries, 30, 'queries spent once for three maps');
+  assert.equal(summary.classes.length, 3);
+  for (const c of summary.classes) {
+    const index = c.target.index as number;
+    assert.equal(c.outputs.overlay, join(dir, `k.${index}.png`));
+    assert.ok(existsSync(join(dir, `k.${index}.npy`)));
+    const single = run(['--target', String(index), '--out', join(dir, `single-${index}.png`)]);
+    assert.equal(single.status, 0, single.stderr);
+    assert.deepEqual(readFileSync(join(dir, `k.${index}.model.npy`)), readFileSync(join(dir, `single-${index}.model.npy`)), `class ${index}`);
+  }
 });

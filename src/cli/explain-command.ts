@@ -19,7 +19,7 @@ import { pick } from '../core/options.js';
 import { progressBar } from './progress.js';
 import { REMOTE_APIS, openRemote, type RemoteFlags } from './remote-explain.js';
 import { prepareOutputs } from './outputs.js';
-import { addPictureOptions, picturePaths, reductionForSign, writePictureOutputs, type PictureFlags } from './picture-outputs.js';
+import { addPictureOptions, picturePaths, reductionForSign, writePictureOutputs, type PictureFlags, type PicturePaths } from './picture-outputs.js';
 import { gracefulStop } from './signals.js';
 import { mapProblems, type RunEvidence } from '../metrics/map-quality.js';
 
@@ -47,6 +47,7 @@ interface ExplainFlags extends ModelFlags, PictureFlags, Omit<Partial<RemoteFlag
   keep?: number;
   reduction?: ChannelReduction;
   fit?: Fit;
+  topK?: number;
   objective?: string;
   out?: string;
   json?: boolean;
@@ -64,7 +65,8 @@ export function explainCommand(): Command {
     .option('--queries <n>', 'total model queries for the map, prediction included', integer('--queries', 1), EXPLAIN_DEFAULTS.queries)
     .option('--seed <n>', 'random seed (same seed → same map)', integer('--seed', 0, 2 ** 32 - 1), EXPLAIN_DEFAULTS.seed)
     .addOption(new Option('--objective <name>', 'what f is: logit/probability/logProbability (scores); label/prompt/semantic (remote; default label or prompt)').choices([...SCORE_OBJECTIVES, ...REMOTE_OBJECTIVES]))
-    .option('--target <class>', 'class to explain: index, WordNet id or name (default: top-1)')
+    .option('--target <class>', 'class to explain: index, WordNet id or name (default: top-1); several, comma-separated, share one run')
+    .option('--top-k <k>', 'one map per class for the top k classes, all from the queries of one run', integer('--top-k', 1))
     .option('--sigma <s>', 'noise std in model-input units (default: 0.05 grey levels)', positiveNumber('--sigma'))
     .option('--block <fraction>', 'blockwise: block side relative to the image', fraction('--block'))
     .addOption(new Option('--noise <shape>', 'noise shape: iid, or channel-shared (estimates the channel-summed gradient)').choices(NOISE_SHAPES))
@@ -133,10 +135,17 @@ export function explainCommand(): Command {
       const result = await explain(box, imagePath, options);
       bar.stop();
       const tag = result.gradient === 'none' ? result.method : `${result.method}-${result.gradient}`;
-      const top = result.predictions.find((p) => p.index === result.target.index);
-      const said0 = result.answer !== undefined ? ` (answer "${result.answer}")` : top ? ` ${(top.probability * 100).toFixed(1)} %` : '';
-      const title = `${result.target.label}${result.target.index !== undefined ? ` [${result.target.index}]` : ''}${said0} — ${result.method}${result.gradient === 'none' ? '' : ` × ${result.gradient}`}, ${result.queries} queries`;
-      const outputs = await writePictureOutputs(planned, { imagePath, image: result.image!, map: result.map, ...(result.geometry ? { geometry: result.geometry } : {}), title }, flags);
+      // With --top-k or several --target classes: one set of pictures per class, F.<class index>.png and so on.
+      const classes = result.classes ?? [result];
+      const written: Array<Awaited<ReturnType<typeof writePictureOutputs>>> = [];
+      for (const one of classes) {
+        const top = one.predictions.find((p) => p.index === one.target.index);
+        const said = one.answer !== undefined ? ` (answer "${one.answer}")` : top ? ` ${(top.probability * 100).toFixed(1)} %` : '';
+        const title = `${one.target.label}${one.target.index !== undefined ? ` [${one.target.index}]` : ''}${said} — ${one.method}${one.gradient === 'none' ? '' : ` × ${one.gradient}`}, ${one.queries} queries`;
+        const paths = classes.length > 1 ? perClass(planned, one.target.index!) : planned;
+        written.push(await writePictureOutputs(paths, { imagePath, image: one.image!, map: one.map, ...(one.geometry ? { geometry: one.geometry } : {}), title }, flags));
+      }
+      const outputs = written[0]!;
       const scoreModel = 'model' in box ? (box.model as { scoreKind: string; scoreKindSource?: string }) : undefined;
       const summary = {
         target: result.target,
@@ -149,6 +158,7 @@ export function explainCommand(): Command {
         ...(result.remote ? { sent: result.sent, cacheHits: result.cacheHits, cost: result.cost, cacheErrors: result.remote.cacheErrors, cacheWriteErrors: result.remote.cacheWriteErrors } : {}),
         ...(scoreModel ? { scoreKind: scoreModel.scoreKind, scoreKindSource: scoreModel.scoreKindSource } : {}),
         queryStats: result.queryStats,
+        ...(result.classes ? { classes: result.classes.map((c, k) => ({ target: c.target, valueAtX: c.valueAtX, outputs: written[k] })) } : {}),
         seconds: Number(result.seconds.toFixed(3)),
         seed: result.seed,
         sigma: result.sigma,
@@ -183,7 +193,24 @@ function resultChecks(map: Float32Array, evidence: { unusableAnswers?: number | 
   return { warnings: problems };
 }
 
+/** F.png → F.<class index>.png (and the .npy, .model.npy and sheet beside it). */
+function perClass(paths: PicturePaths, index: number): PicturePaths {
+  const tagged = (file: string) => file.replace(/(\.sheet\.png|\.model\.npy|\.png|\.npy)$/i, `.${index}$1`);
+  return { overlay: tagged(paths.overlay), map: tagged(paths.map), modelMap: tagged(paths.modelMap), ...(paths.sheet ? { sheet: tagged(paths.sheet) } : {}) };
+}
+
 function explainOptions(f: ExplainFlags): ExplainOptions {
+  const o = pickOptions(f);
+  // Several comma-separated classes share one run (each map as its own run would give it).
+  if (typeof f.target === 'string' && f.target.includes(',')) {
+    delete o.target;
+    o.targets = f.target.split(',').map((t) => t.trim());
+  }
+  if (f.topK !== undefined) o.topK = f.topK;
+  return o;
+}
+
+function pickOptions(f: ExplainFlags): ExplainOptions {
   const keys = ['method', 'gradient', 'tunnel', 'queries', 'seed', 'objective', 'target', 'sigma', 'block', 'noise', 'tile', 'grid', 'survey', 'antithetic', 'baseline', 'batchSize', 'steps', 'samples', 'noiseLevel', 'igBaseline', 'cells', 'keep', 'reduction', 'fit'] as const;
   return pick(f, [...keys]) as ExplainOptions;
 }

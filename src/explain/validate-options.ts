@@ -4,7 +4,7 @@
  *
  * Values given as 0 or NaN are errors, not "use the default" (only `undefined` means default).
  */
-import { invalidArgument } from '../core/errors.js';
+import { invalidArgument, LrsalError } from '../core/errors.js';
 import type { Shape } from '../core/tensor.js';
 import type { GradientSource } from '../gradients/gradient-source.js';
 import { BLACK_BOX_GRADIENTS, createGradientSource, type BlackBoxGradientName } from '../gradients/registry.js';
@@ -88,6 +88,9 @@ export function validateExplainOptions(options: ExplainOptionValues, kind: 'scor
   bool('baseline', o.baseline);
   if (o.igBaseline !== undefined && (typeof o.igBaseline !== 'string' || o.igBaseline === '')) {
     throw invalidArgument(`igBaseline must be "black", "blur" or an image path, got ${show(o.igBaseline)}`);
+  }
+  if (typeof o.target === 'string' && o.target.trim() === '') {
+    throw new LrsalError('UNKNOWN_TARGET', 'empty target: give a class name, a WordNet id or (semantic) the target answer');
   }
   if (o.target !== undefined && !(typeof o.target === 'number' || (typeof o.target === 'string' && o.target.trim() !== ''))) {
     throw invalidArgument(`target must be a class index, WordNet id or name, got ${show(o.target)}`);
