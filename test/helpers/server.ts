@@ -29,10 +29,13 @@ export function multipart(fields: Record<string, string | number>, file?: FilePa
 
 export const imagePart = (data: Buffer, filename = 'photo.png', type = 'image/png'): FilePart => ({ name: 'image', filename, type, data });
 
-export async function postJob(app: FastifyInstance, fields: Record<string, string | number>, file?: FilePart, headers: Record<string, string> = {}) {
+export async function postJob(app: FastifyInstance, fields: Record<string, string | number>, file?: FilePart, headers: Record<string, string> = {}): Promise<InjectResponse> {
   const body = multipart(fields, file);
   return app.inject({ method: 'POST', url: '/v1/explanations', payload: body.payload, headers: { ...body.headers, ...headers } });
 }
+
+/** What inject() resolves to. */
+export type InjectResponse = Awaited<ReturnType<FastifyInstance['inject']>>;
 
 const TERMINAL = ['done', 'failed', 'cancelled', 'interrupted'];
 
