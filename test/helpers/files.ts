@@ -1,5 +1,6 @@
 /** Bad and odd input files, made in a temporary folder. */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { deflateSync } from 'node:zlib';
@@ -51,9 +52,10 @@ export function hugePng(side: number): Buffer {
   return Buffer.concat([sig, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(1024))), chunk('IEND', Buffer.alloc(0))]);
 }
 
-/** The first half of a real JPEG. */
+/** The first half of a real JPEG (the bundled kitten re-encoded by sharp, so no file outside the repo is needed). */
 export function truncatedJpeg(): Buffer {
-  const full = readFileSync(join(devImages, 'n01440764_tench.jpg'));
+  const script = `import sharp from 'sharp'; process.stdout.write(await sharp(${JSON.stringify(kitten)}).jpeg({ quality: 90 }).toBuffer());`;
+  const full = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: repoRoot, maxBuffer: 1 << 24 });
   return full.subarray(0, Math.floor(full.length / 2));
 }
 
