@@ -4,7 +4,9 @@ import { Rng } from '../src/core/rng.js';
 import { sizeOf, type Shape } from '../src/core/tensor.js';
 import { blockwise } from '../src/gradients/blockwise.js';
 import { likelihoodRatio } from '../src/gradients/likelihood-ratio.js';
+import { validateExplainOptions } from '../src/explain/validate-options.js';
 import { integratedGradients } from '../src/methods/integrated-gradients.js';
+import { createMethod } from '../src/methods/registry.js';
 import { exactSource, linear, quadratic, randomVector } from './helpers/analytic.js';
 
 const shape: Shape = { channels: 3, height: 4, width: 4 };
@@ -111,4 +113,13 @@ test('sampled-path IG refuses sources without path estimates, unknown paths and 
   assert.equal(ig.minQueries, 12);
   await assert.rejects(ig.attribute({ f: model.f, x: randomVector(d, 1), queries: 11, rng: new Rng(1) }), /needs at least 12 queries/);
   assert.equal(integratedGradients(sources['lr antithetic'](), { path: 'sampled' }).minQueries, 2);
+});
+
+test('explain options: igPath is checked, and the sampled path lowers IG\'s minimum budget to its anchors + 1', () => {
+  assert.throws(() => validateExplainOptions({ method: 'ig', igPath: 'zigzag' }), /igPath must be one of steps, sampled, got "?zigzag/);
+  // 10 steps × 2 queries per blockwise estimate + 1 prediction = 21 with steps; 10 + 1 anchors + 1 direction + 1 prediction = 13 sampled.
+  assert.throws(() => validateExplainOptions({ method: 'ig', gradient: 'blockwise', queries: 20 }), /needs at least 21 queries/);
+  validateExplainOptions({ method: 'ig', gradient: 'blockwise', queries: 13, igPath: 'sampled' });
+  assert.throws(() => validateExplainOptions({ method: 'ig', gradient: 'blockwise', queries: 12, igPath: 'sampled' }), /needs at least 13 queries/);
+  assert.equal(createMethod('ig', sources.blockwise(), { path: 'sampled', steps: 3 }).minQueries, 5);
 });
