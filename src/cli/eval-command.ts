@@ -25,6 +25,7 @@ interface EvalFlags extends ModelFlags {
   seed: number;
   igBaseline?: string;
   igPath?: IgPath;
+  antithetic?: boolean;
   half?: DevHalf;
   sigma?: number;
   noise?: NoiseShape;
@@ -46,6 +47,7 @@ export function evalCommand(): Command {
     .option('--seed <n>', 'random seed', integer('--seed', 0), 0)
     .option('--half <half>', 'dev photos only: the tune or report half of the fixed split (docs/dev-split.md), before --limit', choice('--half', ['tune', 'report'] as DevHalf[]))
     .option('--ig-path <kind>', `IG path estimate (${IG_PATHS.join(', ')}; default steps)`, choice('--ig-path', IG_PATHS))
+    .option('--antithetic', 'antithetic noise pairs for the black-box gradients (default: each gradient\'s)')
     .option('--ig-baseline <kind>', 'IG baseline: black, blur or an image path (default: as explain)')
     .option('--sigma <s>', 'noise σ of the black-box gradients, model-input units (default: 0.05 grey levels)', positiveNumber('--sigma'))
     .option('--noise <shape>', `noise shape of the black-box gradients (${NOISE_SHAPES.join(', ')}; default: each gradient's)`, choice('--noise', NOISE_SHAPES))
@@ -69,7 +71,7 @@ export function evalCommand(): Command {
       const out = await evaluateDeletionInsertion(
         classifier,
         images,
-        { methods: flags.methods, gradients: flags.gradient, queries: flags.queries, seed: flags.seed, ...(flags.igBaseline ? { igBaseline: flags.igBaseline } : {}), ...(flags.igPath ? { igPath: flags.igPath } : {}), ...(flags.sigma ? { sigma: flags.sigma } : {}), ...(flags.noise ? { noise: flags.noise } : {}), ...(flags.tile ? { tile: flags.tile } : {}), ...(flags.maps ? { maps: flags.maps } : {}), ...(differentiable ? { differentiable } : {}) },
+        { methods: flags.methods, gradients: flags.gradient, queries: flags.queries, seed: flags.seed, ...(flags.igBaseline ? { igBaseline: flags.igBaseline } : {}), ...(flags.igPath ? { igPath: flags.igPath } : {}), ...(flags.antithetic ? { antithetic: true } : {}), ...(flags.sigma ? { sigma: flags.sigma } : {}), ...(flags.noise ? { noise: flags.noise } : {}), ...(flags.tile ? { tile: flags.tile } : {}), ...(flags.maps ? { maps: flags.maps } : {}), ...(differentiable ? { differentiable } : {}) },
         (done, total) => bar.update({ spent: done, budget: total }),
       );
       bar.stop();

@@ -37,6 +37,8 @@ export interface EvalConfig {
   igBaseline?: string;
   /** IG path estimate ('steps' or 'sampled'); default: explain's. */
   igPath?: IgPath;
+  /** Antithetic noise pairs for the black-box gradients; default: explain's. */
+  antithetic?: boolean;
   /** Noise σ of the black-box gradients in model-input units; default: explain's. */
   sigma?: number;
   /** Noise shape and tile side for the black-box gradients; default: GRADIENT_DEFAULTS. */
@@ -133,6 +135,7 @@ export async function evaluateDeletionInsertion(
             ...(config.differentiable ? { differentiable: config.differentiable } : {}),
             ...(config.igBaseline ? { igBaseline: config.igBaseline } : {}),
             ...(config.igPath ? { igPath: config.igPath } : {}),
+            ...(config.antithetic ? { antithetic: true } : {}),
             ...(config.sigma ? { sigma: config.sigma } : {}),
             ...(config.noise ? { noise: config.noise } : {}),
             ...(config.tile ? { tile: config.tile } : {}),
