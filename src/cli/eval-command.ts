@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { loadDifferentiableModel, type DifferentiableModel } from '../models/differentiable-onnx.js';
 import { evaluateDeletionInsertion } from '../experiments/deletion-insertion-eval.js';
 import { readManifest } from '../experiments/manifest.js';
-import { devSplit, type DevHalf } from '../experiments/dev-split.js';
+import { selectHalf, type DevHalf } from '../experiments/dev-split.js';
 import { IG_PATHS, type IgPath } from '../methods/integrated-gradients.js';
 import type { GradientName } from '../explain/index.js';
 import { NOISE_SHAPES, type NoiseShape } from '../gradients/noise-shapes.js';
@@ -65,9 +65,7 @@ export function evalCommand(): Command {
     const bar = progressBar('eval');
     try {
       if (flags.gradient.includes('backprop')) differentiable = await loadDifferentiableModel(classifier.card.model);
-      const listed = await readManifest(flags.images, flags.half ? undefined : flags.limit);
-      const half = flags.half ? listed.filter((e) => devSplit(e.file) === flags.half) : listed;
-      const images = flags.half && flags.limit ? half.slice(0, flags.limit) : half;
+      const images = selectHalf(await readManifest(flags.images), flags.half, flags.limit);
       const out = await evaluateDeletionInsertion(
         classifier,
         images,

@@ -20,3 +20,9 @@ export function devSplit(file: string): DevHalf {
   const name = file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
   return fnv1a32(name) % 2 === 0 ? 'tune' : 'report';
 }
+
+/** The entries of one half (all when `half` is undefined) in their given order, then the first `limit` of them. */
+export function selectHalf<T extends { file: string }>(entries: readonly T[], half: DevHalf | undefined, limit?: number): T[] {
+  const kept = half ? entries.filter((e) => devSplit(e.file) === half) : [...entries];
+  return limit ? kept.slice(0, limit) : kept;
+}
