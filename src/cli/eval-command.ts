@@ -4,6 +4,8 @@ import { Command } from 'commander';
 import { loadDifferentiableModel, type DifferentiableModel } from '../models/differentiable-onnx.js';
 import { evaluateDeletionInsertion } from '../experiments/deletion-insertion-eval.js';
 import { readManifest } from '../experiments/manifest.js';
+import { selectHalf, type DevHalf } from '../experiments/dev-split.js';
+import { IG_PATHS, type IgPath } from '../methods/integrated-gradients.js';
 import type { GradientName } from '../explain/index.js';
 import { NOISE_SHAPES, type NoiseShape } from '../gradients/noise-shapes.js';
 import { BLACK_BOX_GRADIENTS } from '../gradients/registry.js';
@@ -22,6 +24,9 @@ interface EvalFlags extends ModelFlags {
   queries: number;
   seed: number;
   igBaseline?: string;
+  igPath?: IgPath;
+  antithetic?: boolean;
+  half?: DevHalf;
   sigma?: number;
   noise?: NoiseShape;
   tile?: number;
@@ -40,6 +45,9 @@ export function evalCommand(): Command {
     .option('--gradient <list>', 'gradient sources', list(choice('--gradient', [...BLACK_BOX_GRADIENTS, 'backprop'] as GradientName[])), ['backprop', 'lr', 'blockwise', 'focused'])
     .option('--queries <n>', 'query budget per map (every black-box method, RISE included)', integer('--queries', 2), 1000)
     .option('--seed <n>', 'random seed', integer('--seed', 0), 0)
+    .option('--half <half>', 'dev photos only: the tune or report half of the fixed split (docs/dev-split.md), before --limit', choice('--half', ['tune', 'report'] as DevHalf[]))
+    .option('--ig-path <kind>', `IG path estimate (${IG_PATHS.join(', ')}; default steps)`, choice('--ig-path', IG_PATHS))
+    .option('--antithetic', 'antithetic noise pairs for the black-box gradients (default: each gradient\'s)')
     .option('--ig-baseline <kind>', 'IG baseline: black, blur or an image path (default: as explain)')
     .option('--sigma <s>', 'noise σ of the black-box gradients, model-input units (default: 0.05 grey levels)', positiveNumber('--sigma'))
     .option('--noise <shape>', `noise shape of the black-box gradients (${NOISE_SHAPES.join(', ')}; default: each gradient's)`, choice('--noise', NOISE_SHAPES))
@@ -57,11 +65,11 @@ export function evalCommand(): Command {
     const bar = progressBar('eval');
     try {
       if (flags.gradient.includes('backprop')) differentiable = await loadDifferentiableModel(classifier.card.model);
-      const images = await readManifest(flags.images, flags.limit);
+      const images = selectHalf(await readManifest(flags.images), flags.half, flags.limit);
       const out = await evaluateDeletionInsertion(
         classifier,
         images,
-        { methods: flags.methods, gradients: flags.gradient, queries: flags.queries, seed: flags.seed, ...(flags.igBaseline ? { igBaseline: flags.igBaseline } : {}), ...(flags.sigma ? { sigma: flags.sigma } : {}), ...(flags.noise ? { noise: flags.noise } : {}), ...(flags.tile ? { tile: flags.tile } : {}), ...(flags.maps ? { maps: flags.maps } : {}), ...(differentiable ? { differentiable } : {}) },
+        { methods: flags.methods, gradients: flags.gradient, queries: flags.queries, seed: flags.seed, ...(flags.igBaseline ? { igBaseline: flags.igBaseline } : {}), ...(flags.igPath ? { igPath: flags.igPath } : {}), ...(flags.antithetic ? { antithetic: true } : {}), ...(flags.sigma ? { sigma: flags.sigma } : {}), ...(flags.noise ? { noise: flags.noise } : {}), ...(flags.tile ? { tile: flags.tile } : {}), ...(flags.maps ? { maps: flags.maps } : {}), ...(differentiable ? { differentiable } : {}) },
         (done, total) => bar.update({ spent: done, budget: total }),
       );
       bar.stop();

@@ -1,4 +1,5 @@
 /** `lrsal explain IMAGE`: one saliency map, written as a PNG overlay and a raw .npy map. */
+import { IG_PATHS, type IgPath } from '../methods/integrated-gradients.js';
 import { Command, Option } from 'commander';
 import { invalidArgument, LrsalError } from '../core/errors.js';
 import { DEFAULT_CACHE_DIR } from '../models/remote/options.js';
@@ -40,6 +41,7 @@ interface ExplainFlags extends ModelFlags, PictureFlags, Omit<Partial<RemoteFlag
   baseline?: boolean;
   batchSize?: number;
   steps?: number;
+  igPath?: IgPath;
   samples?: number;
   noiseLevel?: number;
   igBaseline?: string;
@@ -75,6 +77,7 @@ export function explainCommand(): Command {
     .option('--no-baseline', 'do not subtract f(x)')
     .option('--batch-size <n>', 'queries per model call', integer('--batch-size', 1))
     .option('--steps <m>', 'IG path steps', integer('--steps', 1))
+    .addOption(new Option('--ig-path <kind>', 'IG path estimate: steps (m steps, each its own estimate) or sampled (one estimate over random path points; lr, blockwise)').choices(IG_PATHS))
     .option('--samples <m>', 'SmoothGrad/VarGrad noisy copies', integer('--samples', 1))
     .option('--grid <cells>', 'focused: cells per image side (default 16)', integer('--grid', 1))
     .option('--survey <share>', 'focused: share of each estimate spent surveying the cells (default 0.2)', fraction('--survey'))
@@ -211,6 +214,6 @@ function explainOptions(f: ExplainFlags): ExplainOptions {
 }
 
 function pickOptions(f: ExplainFlags): ExplainOptions {
-  const keys = ['method', 'gradient', 'tunnel', 'queries', 'seed', 'objective', 'target', 'sigma', 'block', 'noise', 'tile', 'grid', 'survey', 'antithetic', 'baseline', 'batchSize', 'steps', 'samples', 'noiseLevel', 'igBaseline', 'cells', 'keep', 'reduction', 'fit'] as const;
+  const keys = ['method', 'gradient', 'tunnel', 'queries', 'seed', 'objective', 'target', 'sigma', 'block', 'noise', 'tile', 'grid', 'survey', 'antithetic', 'baseline', 'batchSize', 'steps', 'samples', 'noiseLevel', 'igBaseline', 'cells', 'keep', 'reduction', 'fit', 'igPath'] as const;
   return pick(f, [...keys]) as ExplainOptions;
 }

@@ -10,6 +10,7 @@ import { explain, type GradientName } from '../explain/index.js';
 import { blurImage } from '../io/image.js';
 import type { NoiseShape } from '../gradients/noise-shapes.js';
 import type { MethodName } from '../methods/registry.js';
+import type { IgPath } from '../methods/integrated-gradients.js';
 import type { Classifier } from '../models/classifier.js';
 import { toModelInput } from '../models/preprocess.js';
 import { scoreFunction, topK } from '../objectives/scores.js';
@@ -34,6 +35,10 @@ export interface EvalConfig {
   differentiable?: DifferentiableModel;
   /** IG baseline (black, blur or an image path); default: explain's. */
   igBaseline?: string;
+  /** IG path estimate ('steps' or 'sampled'); default: explain's. */
+  igPath?: IgPath;
+  /** Antithetic noise pairs for the black-box gradients; default: explain's. */
+  antithetic?: boolean;
   /** Noise σ of the black-box gradients in model-input units; default: explain's. */
   sigma?: number;
   /** Noise shape and tile side for the black-box gradients; default: GRADIENT_DEFAULTS. */
@@ -129,6 +134,8 @@ export async function evaluateDeletionInsertion(
             target: image.index,
             ...(config.differentiable ? { differentiable: config.differentiable } : {}),
             ...(config.igBaseline ? { igBaseline: config.igBaseline } : {}),
+            ...(config.igPath ? { igPath: config.igPath } : {}),
+            ...(config.antithetic ? { antithetic: true } : {}),
             ...(config.sigma ? { sigma: config.sigma } : {}),
             ...(config.noise ? { noise: config.noise } : {}),
             ...(config.tile ? { tile: config.tile } : {}),

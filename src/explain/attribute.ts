@@ -26,7 +26,7 @@ export interface AttributionResult {
   method: string;
 }
 
-type MethodOptions = Pick<ExplainOptions, 'samples' | 'noiseLevel' | 'steps' | 'cells' | 'keep' | 'batchSize' | 'igBaseline' | 'signal' | 'tunnel'> & {
+type MethodOptions = Pick<ExplainOptions, 'samples' | 'noiseLevel' | 'steps' | 'igPath' | 'cells' | 'keep' | 'batchSize' | 'igBaseline' | 'signal' | 'tunnel'> & {
   method: string | AttributionMethod;
   seed: number;
   reduction: ChannelReduction;
@@ -64,6 +64,7 @@ export async function buildMethod(
     const baseline = needsBaseline ? await baselineInput(preprocessing, shape, image, o.method === 'rise' ? 'black' : o.igBaseline ?? DEFAULT_IG_BASELINE) : undefined;
     method = createMethod(o.method, source, {
       ...pick(o, ['samples', 'noiseLevel', 'steps', 'cells', 'keep', 'batchSize']),
+      ...(o.igPath !== undefined ? { path: o.igPath } : {}),
       ...(baseline ? { baseline } : {}),
     });
   } else {

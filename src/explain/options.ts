@@ -9,6 +9,7 @@ import type { GradientSource } from '../gradients/gradient-source.js';
 import type { NoiseShape } from '../gradients/noise-shapes.js';
 import type { BlackBoxGradientName } from '../gradients/registry.js';
 import type { AttributionMethod } from '../methods/attribution.js';
+import type { IgPath } from '../methods/integrated-gradients.js';
 import type { ChannelReduction } from '../methods/channel-reduction.js';
 import type { Aggregate } from '../methods/noise-tunnel.js';
 import type { MethodName } from '../methods/registry.js';
@@ -79,6 +80,8 @@ export interface ExplainOptions {
   baseline?: boolean;
   batchSize?: number;
   steps?: number;
+  /** IG path estimate: 'steps' (default) or 'sampled' (one estimate over random path points, lr/blockwise; issue 17). */
+  igPath?: IgPath;
   samples?: number;
   noiseLevel?: number;
   /** IG baseline: 'black', 'blur' or an image path (default blur: see docs/ig-baseline.md). RISE fills masked pixels with black. */

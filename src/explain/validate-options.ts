@@ -10,7 +10,7 @@ import type { GradientSource } from '../gradients/gradient-source.js';
 import { BLACK_BOX_GRADIENTS, createGradientSource, type BlackBoxGradientName } from '../gradients/registry.js';
 import { NOISE_SHAPES } from '../gradients/noise-shapes.js';
 import { CHANNEL_REDUCTIONS } from '../methods/channel-reduction.js';
-import { IG_DEFAULTS } from '../methods/integrated-gradients.js';
+import { IG_DEFAULTS, IG_PATHS } from '../methods/integrated-gradients.js';
 import { NOISE_TUNNEL_DEFAULTS } from '../methods/noise-tunnel.js';
 import { METHODS, type MethodName } from '../methods/registry.js';
 import { REMOTE_OBJECTIVES } from '../objectives/remote.js';
@@ -35,6 +35,7 @@ export interface ExplainOptionValues {
   baseline?: unknown;
   batchSize?: unknown;
   steps?: unknown;
+  igPath?: unknown;
   samples?: unknown;
   noiseLevel?: unknown;
   igBaseline?: unknown;
@@ -84,6 +85,9 @@ export function validateExplainOptions(options: ExplainOptionValues, kind: 'scor
   integer('cells', o.cells, 1, 4096);
   number('keep', o.keep, { min: 0, exclusiveMin: true, max: 1, exclusiveMax: true });
   integer('size', o.size, 1, 4096);
+  if (o.igPath !== undefined && !(IG_PATHS as readonly unknown[]).includes(o.igPath)) {
+    throw invalidArgument(`igPath must be one of ${IG_PATHS.join(', ')}, got ${show(o.igPath)}`);
+  }
   bool('antithetic', o.antithetic);
   bool('baseline', o.baseline);
   if (o.igBaseline !== undefined && (typeof o.igBaseline !== 'string' || o.igBaseline === '')) {
@@ -120,7 +124,7 @@ export function validateExplainOptions(options: ExplainOptionValues, kind: 'scor
     ...(o.baseline !== undefined ? { baseline: o.baseline as boolean } : {}),
     ...(batchSize !== undefined ? { batchSize } : {}),
   });
-  const one = minimumMapQueries(method as MethodName, source, { steps, samples });
+  const one = minimumMapQueries(method as MethodName, source, { steps, samples, sampledPath: o.igPath === 'sampled' });
   const need = tunnel ? { queries: samples * one.queries, why: `${samples} copies × (${one.why})` } : one;
   if (mapQueries < need.queries) {
     throw invalidArgument(`${tunnel ? `${tunnel}(${method})` : method} with the ${gradient} gradient needs at least ${need.queries + 1} queries (1 prediction + ${need.why}), got queries ${queries}`);
@@ -128,7 +132,7 @@ export function validateExplainOptions(options: ExplainOptionValues, kind: 'scor
 }
 
 /** Queries a method spends at least, once f(x) is known (mirrors requireBudget in methods/*.ts). */
-function minimumMapQueries(method: MethodName, source: { minQueries: number; estimateMean?: unknown; name: string }, s: { steps: number; samples: number }): { queries: number; why: string } {
+function minimumMapQueries(method: MethodName, source: Pick<GradientSource, 'minQueries' | 'estimateMean' | 'pathMinQueries' | 'name'>, s: { steps: number; samples: number; sampledPath: boolean }): { queries: number; why: string } {
   switch (method) {
     case 'vanilla':
       return { queries: 1, why: 'one direction' };
@@ -136,6 +140,7 @@ function minimumMapQueries(method: MethodName, source: { minQueries: number; est
     case 'vargrad':
       return { queries: s.samples * source.minQueries, why: `${s.samples} copies × ${source.minQueries} queries per ${source.name} estimate` };
     case 'ig':
+      if (s.sampledPath && source.pathMinQueries) return { queries: source.pathMinQueries(s.steps), why: `a sampled-path ${source.name} estimate with ${s.steps} anchors` };
       return source.estimateMean
         ? { queries: s.steps + 1, why: `f at ${s.steps} path points and one direction` }
         : { queries: s.steps * source.minQueries, why: `${s.steps} steps × ${source.minQueries} queries per ${source.name} estimate` };

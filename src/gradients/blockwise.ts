@@ -9,6 +9,7 @@
 import { invalidArgument } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import type { Shape } from '../core/tensor.js';
+import { estimateAlongPath, pathMinimumQueries } from './path-integral.js';
 import { estimateAlongRandomDirections, minimumQueries, validateSettings, type RandomDirectionSource, type DirectionSettings, type RegionSampler } from './random-directions.js';
 import type { Region } from './regions.js';
 import { LR_DEFAULTS } from './likelihood-ratio.js';
@@ -54,5 +55,7 @@ export function blockwise(shape: Shape, options: BlockwiseOptions = {}): RandomD
     settings,
     minQueries: minimumQueries(settings),
     estimate: (request, control) => estimateAlongRandomDirections(request, sampler, settings, control),
+    estimatePath: (request) => estimateAlongPath(request, sampler, settings),
+    pathMinQueries: (anchors) => pathMinimumQueries(settings, anchors),
   };
 }

@@ -41,6 +41,21 @@ export interface GradientSource {
    * across points (focused: one survey for Integrated Gradients' whole path). Needs at least points + 1 queries.
    */
   estimateMean?(request: MeanGradientRequest): Promise<GradientEstimate>;
+  /**
+   * Optional: ∫₀¹ ∇f(from + α(to − from)) dα as ONE estimate from one budget, each query at its own random α
+   * (lr, blockwise: path-integral.ts). Integrated Gradients uses it with path 'sampled'.
+   */
+  estimatePath?(request: PathGradientRequest): Promise<GradientEstimate>;
+  /** Fewest queries estimatePath needs with `anchors` path anchors. */
+  pathMinQueries?(anchors: number): number;
+}
+
+export interface PathGradientRequest extends Omit<GradientRequest, 'x' | 'valueAtX' | 'chunks'> {
+  /** The path's start (IG baseline) and end (the input). */
+  from: Float32Array;
+  to: Float32Array;
+  /** f is queried at anchors + 1 evenly spaced path points for baseline subtraction (IG passes its steps). */
+  anchors: number;
 }
 
 export interface MeanGradientRequest extends Omit<GradientRequest, 'x' | 'valueAtX' | 'estimate' | 'chunks'> {

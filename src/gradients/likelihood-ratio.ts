@@ -5,6 +5,7 @@
  * estimates the gradient's projection onto the noise subspace). Only forward queries.
  */
 import { sizeOf, type Shape } from '../core/tensor.js';
+import { estimateAlongPath, pathMinimumQueries } from './path-integral.js';
 import { estimateAlongRandomDirections, minimumQueries, validateSettings, type RandomDirectionSource, type DirectionSettings } from './random-directions.js';
 import { fullRegion } from './regions.js';
 
@@ -28,5 +29,7 @@ export function likelihoodRatio(shape: Shape, options: LikelihoodRatioOptions = 
     settings,
     minQueries: minimumQueries(settings),
     estimate: (request, control) => estimateAlongRandomDirections(request, sampler, settings, control),
+    estimatePath: (request) => estimateAlongPath(request, sampler, settings),
+    pathMinQueries: (anchors) => pathMinimumQueries(settings, anchors),
   };
 }

@@ -2,7 +2,7 @@
 import { invalidArgument } from '../core/errors.js';
 import type { GradientSource } from '../gradients/gradient-source.js';
 import type { AttributionMethod } from './attribution.js';
-import { integratedGradients } from './integrated-gradients.js';
+import { integratedGradients, type IgPath } from './integrated-gradients.js';
 import { noiseTunnel } from './noise-tunnel.js';
 import { rise } from './rise.js';
 import { vanillaGradient } from './vanilla.js';
@@ -17,6 +17,8 @@ export interface MethodSettings {
   noiseLevel?: number;
   /** IG steps. */
   steps?: number;
+  /** IG path estimate ('steps' or 'sampled'). */
+  path?: IgPath;
   /** IG baseline / RISE fill (model-input space). */
   baseline?: Float32Array;
   /** RISE grid cells per side and keep probability. */
@@ -40,7 +42,7 @@ export function createMethod(name: string, source: GradientSource, s: MethodSett
     case 'vargrad':
       return noiseTunnel(source, name, tunnel);
     case 'ig':
-      return integratedGradients(source, { ...(s.steps !== undefined ? { steps: s.steps } : {}), ...(s.baseline ? { baseline: s.baseline } : {}) });
+      return integratedGradients(source, { ...(s.steps !== undefined ? { steps: s.steps } : {}), ...(s.path !== undefined ? { path: s.path } : {}), ...(s.baseline ? { baseline: s.baseline } : {}) });
     case 'rise':
       return rise({
         ...(s.cells !== undefined ? { cells: s.cells } : {}),
