@@ -34,16 +34,20 @@ export const PAD_COLOUR = { r: 124, g: 116, b: 104 };
 
 export const DEFAULT_MAX_PIXELS = 50_000_000;
 
+/** FILE_NOT_FOUND for a path that cannot be read (buffers pass). */
+async function requireReadable(source: string | Buffer): Promise<void> {
+  if (typeof source !== 'string') return;
+  try {
+    await access(source, constants.R_OK);
+  } catch {
+    throw new LrsalError('FILE_NOT_FOUND', `image not found or not readable: ${source}`);
+  }
+}
+
 /** Decode an image file or buffer into RGB pixels, applying the optional resize + centre crop. */
 export async function loadImage(source: string | Buffer, options: LoadImageOptions = {}): Promise<RgbImage> {
   const name = typeof source === 'string' ? source : 'image buffer';
-  if (typeof source === 'string') {
-    try {
-      await access(source, constants.R_OK);
-    } catch {
-      throw new LrsalError('FILE_NOT_FOUND', `image not found or not readable: ${source}`);
-    }
-  }
+  await requireReadable(source);
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   try {
     let pipeline = sharp(source, { limitInputPixels: maxPixels, failOn: 'truncated' }).rotate();
@@ -100,13 +104,7 @@ export async function loadImage(source: string | Buffer, options: LoadImageOptio
 /** Width and height of an image as displayed (EXIF orientation applied), without decoding its pixels. */
 export async function imageSize(source: string | Buffer, maxPixels = DEFAULT_MAX_PIXELS): Promise<Size> {
   const name = typeof source === 'string' ? source : 'image buffer';
-  if (typeof source === 'string') {
-    try {
-      await access(source, constants.R_OK);
-    } catch {
-      throw new LrsalError('FILE_NOT_FOUND', `image not found or not readable: ${source}`);
-    }
-  }
+  await requireReadable(source);
   let meta: Metadata;
   try {
     meta = await sharp(source, { limitInputPixels: maxPixels }).metadata();
