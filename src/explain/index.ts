@@ -86,7 +86,7 @@ export async function explain(box: BlackBox, image: ImageInput, options: Explain
   const budget = requireInteger('queries', o.queries, 2);
   // Remote models: batches as large as the adapter's concurrency by default, so every request slot stays busy.
   if (options.batchSize === undefined && opened.batchSize !== undefined) o.batchSize = opened.batchSize;
-  const { image: seen, input: x, geometry } = await prepareInput(box, opened, image, o.fit);
+  const { image: seen, input: x, geometry } = await prepareInput(opened, image, o.fit);
 
   const ledger = new QueryLedger(budget);
   if (o.onProgress) ledger.onProgress(o.onProgress);
@@ -144,7 +144,7 @@ export const explainRemote = explain;
 export type RemoteExplainOptions = ExplainOptions;
 export type RemoteExplanation = Explanation;
 
-async function prepareInput(box: BlackBox, opened: OpenedBlackBox, image: ImageInput, fit: Fit | undefined): Promise<{ image?: RgbImage; input: Float32Array; geometry?: ImageGeometry }> {
+async function prepareInput(opened: OpenedBlackBox, image: ImageInput, fit: Fit | undefined): Promise<{ image?: RgbImage; input: Float32Array; geometry?: ImageGeometry }> {
   const { shape, preprocessing: p } = opened;
   if (image instanceof Float32Array) {
     const d = shape.channels * shape.height * shape.width;
@@ -158,7 +158,6 @@ async function prepareInput(box: BlackBox, opened: OpenedBlackBox, image: ImageI
   const decoded = isPixels(image)
     ? await cropPixels(image, p.width, p.height)
     : await loadImage(image as string | Buffer, { resizeShorter: p.resizeShorter ?? Math.round(Math.min(p.height, p.width) / 0.875), crop: { width: p.width, height: p.height } });
-  void box;
   return { image: decoded, input: toModelInput(p, decoded.data, decoded.height, decoded.width) };
 }
 
@@ -169,6 +168,7 @@ function isPixels(image: ImageInput): image is RgbImage {
 /** Decoded pixels of the right size pass as they are; others go through the same resize + crop as files. */
 async function cropPixels(image: RgbImage, width: number, height: number): Promise<RgbImage> {
   if (image.width === width && image.height === height) return image;
+  // Loaded when needed: the browser bundle's stand-in for io/image.ts has no PNG encoder.
   const { encodePng } = await import('../io/image.js');
   return loadImage(await encodePng(image), { resizeShorter: Math.min(width, height), crop: { width, height } });
 }
