@@ -1,14 +1,12 @@
 /** `lrsal explain IMAGE`: one saliency map, written as a PNG overlay and a raw .npy map. */
-import { IG_PATHS, type IgPath } from '../methods/integrated-gradients.js';
+import { IG_PATHS } from '../methods/integrated-gradients.js';
 import { Command, Option } from 'commander';
 import { invalidArgument, LrsalError } from '../core/errors.js';
 import { DEFAULT_CACHE_DIR } from '../models/remote/options.js';
 import { DEFAULT_IG_BASELINE, EXPLAIN_DEFAULTS, explain, type ExplainOptions, type GradientName } from '../explain/index.js';
-import { NOISE_SHAPES, type NoiseShape } from '../gradients/noise-shapes.js';
+import { NOISE_SHAPES } from '../gradients/noise-shapes.js';
 import { BLACK_BOX_GRADIENTS } from '../gradients/registry.js';
-import { CHANNEL_REDUCTIONS, type ChannelReduction } from '../methods/channel-reduction.js';
-import type { Aggregate } from '../methods/noise-tunnel.js';
-import type { Fit } from '../render/geometry.js';
+import { CHANNEL_REDUCTIONS } from '../methods/channel-reduction.js';
 import { METHODS, type MethodName } from '../methods/registry.js';
 import { loadClassifier, type Classifier } from '../models/classifier.js';
 import type { RemoteLabelModel, RemoteTextModel } from '../models/remote/types.js';
@@ -24,32 +22,16 @@ import { addPictureOptions, picturePaths, reductionForSign, writePictureOutputs,
 import { gracefulStop } from './signals.js';
 import { mapProblems, type RunEvidence } from '../metrics/map-quality.js';
 
-interface ExplainFlags extends ModelFlags, PictureFlags, Omit<Partial<RemoteFlags>, 'model' | 'queries' | 'target' | 'objective'> {
+/** Options taken over from explain() as they are; the ones below differ on the command line (names and text only). */
+type SharedOptions = Pick<
+  ExplainOptions,
+  'tunnel' | 'queries' | 'seed' | 'sigma' | 'block' | 'noise' | 'tile' | 'grid' | 'survey' | 'antithetic' | 'baseline' | 'batchSize' | 'steps' | 'igPath' | 'samples' | 'noiseLevel' | 'igBaseline' | 'cells' | 'keep' | 'reduction' | 'fit' | 'topK'
+>;
+
+interface ExplainFlags extends ModelFlags, PictureFlags, SharedOptions, Omit<Partial<RemoteFlags>, 'model' | 'queries' | 'target' | 'objective'> {
   method?: MethodName;
   gradient?: GradientName;
-  tunnel?: Aggregate;
-  queries?: number;
-  seed?: number;
   target?: string;
-  sigma?: number;
-  block?: number;
-  noise?: NoiseShape;
-  tile?: number;
-  grid?: number;
-  survey?: number;
-  antithetic?: boolean;
-  baseline?: boolean;
-  batchSize?: number;
-  steps?: number;
-  igPath?: IgPath;
-  samples?: number;
-  noiseLevel?: number;
-  igBaseline?: string;
-  cells?: number;
-  keep?: number;
-  reduction?: ChannelReduction;
-  fit?: Fit;
-  topK?: number;
   objective?: string;
   out?: string;
   json?: boolean;
