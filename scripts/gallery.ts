@@ -1,8 +1,10 @@
 /**
  * docs/gallery.md: every method × gradient source on the bundled example photos, with RISE and the exact
  * backprop gradient beside them, drawn as overlays at one budget, plus a figure sheet of the default.
- * Usage: node dist/scripts/gallery.js [QUERIES=1000] [OUT_DIR=docs]  (writes OUT_DIR/gallery.md and OUT_DIR/gallery/*.png)
- * Only examples/ photos are used: the dev photos may not be redistributed (../shared/assets/README.md).
+ * Usage: node dist/scripts/gallery.js [QUERIES=1000] [OUT_DIR=docs] [PHOTO...]
+ * (writes OUT_DIR/gallery.md and OUT_DIR/gallery/*.png). Only examples/ photos go to OUT_DIR: the dev photos
+ * may not be redistributed (../shared/assets/README.md), so any other PHOTO (e.g. a non-square dev photo) is
+ * drawn into out/gallery/ (git-ignored) for looking at locally, and gallery.md names it without a picture.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
@@ -14,7 +16,7 @@ import { loadClassifier } from '../src/models/classifier.js';
 import { packageRoot } from '../src/models/config.js';
 import { renderFigureSheetPng, renderOverlayPng } from '../src/render/pictures.js';
 
-const [queriesArg = '1000', outDir = 'docs'] = process.argv.slice(2);
+const [queriesArg = '1000', outDir = 'docs', ...localPhotos] = process.argv.slice(2);
 const queries = Number(queriesArg);
 const METHODS: MethodName[] = ['vanilla', 'smoothgrad', 'vargrad', 'ig'];
 const GRADIENTS: GradientName[] = ['backprop', 'lr', 'blockwise', 'focused'];
@@ -23,15 +25,20 @@ const GAP = 6;
 const LEFT = 92;
 const TOP = 44;
 const PHOTOS = ['kitten_224.png', 'fish.png'].map((f) => join(packageRoot(), 'examples', f));
+const LOCAL_DIR = join('out', 'gallery');
 
 const classifier = await loadClassifier({ threads: 1 });
 const differentiable = await loadDifferentiableModel(classifier.card.model, { threads: 1 });
 await mkdir(join(outDir, 'gallery'), { recursive: true });
+if (localPhotos.length > 0) await mkdir(LOCAL_DIR, { recursive: true });
 const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 const sections: string[] = [];
-for (const photo of PHOTOS) {
+const localSections: string[] = [];
+for (const photo of [...PHOTOS, ...localPhotos]) {
   const stem = basename(photo, extname(photo));
+  const local = !PHOTOS.includes(photo);
+  const pictureDir = local ? LOCAL_DIR : join(outDir, 'gallery');
   // Columns: the four gradient sources, then RISE (no gradient: one cell, first row).
   const columns = [...GRADIENTS, 'rise'];
   const cells: { input: Buffer; left: number; top: number }[] = [];
@@ -58,7 +65,7 @@ for (const photo of PHOTOS) {
         const sheet = await renderFigureSheetPng({ photo, geometry: result.geometry!, map: result.map }, {
           title: `${result.target.label} [${result.target.index}] ${(top.probability * 100).toFixed(1)} % — ig × blockwise, ${result.queries} queries`,
         });
-        await sharp(sheet).png({ palette: true, quality: 90 }).toFile(join(outDir, 'gallery', `${stem}.sheet.png`));
+        await sharp(sheet).png({ palette: true, quality: 90 }).toFile(join(pictureDir, `${stem}.sheet.png`));
       }
       process.stderr.write(`${stem}: ${tag}\n`);
     }
@@ -74,7 +81,11 @@ for (const photo of PHOTOS) {
   await sharp({ create: { width, height, channels: 3, background: '#ffffff' } })
     .composite([...cells, { input: Buffer.from(svg), left: 0, top: 0 }])
     .png({ palette: true, quality: 90 })
-    .toFile(join(outDir, 'gallery', `${stem}.grid.png`));
+    .toFile(join(pictureDir, `${stem}.grid.png`));
+  if (local) {
+    localSections.push(`- \`${stem}\` (${title}): \`${join(LOCAL_DIR, `${stem}.grid.png`)}\` and \`${stem}.sheet.png\``);
+    continue;
+  }
   sections.push(`### ${stem}\n\n![${stem}: methods × gradient sources](gallery/${stem}.grid.png)\n\n![${stem}: figure sheet of ig × blockwise](gallery/${stem}.sheet.png)\n\n<sub>Wall time per map on a shared 2-core machine (1 onnxruntime thread): ${seconds.join(', ')}.</sub>\n`);
 }
 await differentiable.dispose();
@@ -93,7 +104,12 @@ colour, inferno), over a desaturated photo; the border the model never saw (224 
 Regenerate: \`npm run build && node dist/scripts/gallery.js ${queries}\` (a few minutes).
 
 ${sections.join('\n')}
-How to read it: the rows differ more than the columns. Integrated Gradients multiplies the gradient by
+${localSections.length ? `Dev photos drawn by the same run, not committed (they may not be redistributed): regenerate with
+\`node dist/scripts/gallery.js ${queries} ${outDir} ${localPhotos.join(' ')}\` and look at
+
+${localSections.join('\n')}
+
+` : ''}How to read it: the rows differ more than the columns. Integrated Gradients multiplies the gradient by
 (x − baseline), so its maps follow the photo's edges whatever the gradient source — \`lrsal sanity\` shows
 IG maps barely change when SqueezeNet's weights are randomised, and \`lrsal eval\` scores the model-free
 blur-difference map beside every method for the same reason.

@@ -8,6 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FidelityRow } from '../src/experiments/fidelity.js';
 import type { EvalRow } from '../src/experiments/deletion-insertion-eval.js';
+import { pairedComparison } from '../src/experiments/paired.js';
 
 const [dir, evalPath, svgPath] = process.argv.slice(2);
 type Run = { images: number; results: FidelityRow[] };
@@ -108,25 +109,9 @@ function claims(): string[] {
   return out;
 }
 
-/**
- * Paired per-image comparison of row a with row b: for each curve, the mean difference ± its standard error and
- * how many images a wins, and a verdict — "better"/"worse" only when the mean difference exceeds twice its
- * standard error, "a tie" otherwise (the images differ far more than the methods do).
- */
 function comparison(a: EvalRow, b: EvalRow): { verdict: { deletion: string; insertion: string }; text: string } | undefined {
-  if (!a.perImage || !b.perImage || a.perImage.deletion.length !== b.perImage.deletion.length) return undefined;
-  const n = a.perImage.deletion.length;
-  const part = (key: 'deletion' | 'insertion', better: 1 | -1) => {
-    const diff = a.perImage[key].map((v, i) => v - b.perImage[key][i]!);
-    const mean = diff.reduce((s, v) => s + v, 0) / n;
-    const se = Math.sqrt(diff.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1) / n);
-    const wins = diff.filter((v) => better * v > 0).length;
-    const verdict = Math.abs(mean) <= 2 * se ? 'a tie' : better * mean > 0 ? 'better' : 'worse';
-    return { verdict, text: `${key} ${mean >= 0 ? '+' : '−'}${Math.abs(mean).toFixed(3)} ± ${se.toFixed(3)} (${verdict}; ahead on ${wins}/${n} images)` };
-  };
-  const del = part('deletion', -1);
-  const ins = part('insertion', 1);
-  return { verdict: { deletion: del.verdict, insertion: ins.verdict }, text: `paired per image, difference ± s.e.: ${del.text}; ${ins.text}` };
+  const c = pairedComparison(a, b);
+  return c && { verdict: { deletion: c.deletion.verdict, insertion: c.insertion.verdict }, text: c.text };
 }
 
 /** "holds" when better on both curves, otherwise what each curve says. */
