@@ -42,6 +42,8 @@ export interface Explanation {
   answer?: string;
   /** f at x (the prediction query). */
   valueAtX: number;
+  /** Score models: the target class's probability at x (also for classes outside the top 5). */
+  probability?: number;
   /** The method as run ("ig", "smoothgrad(ig)", …) and the gradient source ("none" for RISE). */
   method: string;
   gradient: string;
@@ -121,6 +123,7 @@ export async function explain(box: BlackBox, image: ImageInput, options: Explain
         ...(one.answer !== undefined ? { answer: one.answer } : {}),
         ...(one.unusableAnswers ? { unusableAnswers: one.unusableAnswers() } : {}),
         valueAtX: one.valueAtX,
+        ...(one.probability !== undefined ? { probability: one.probability } : {}),
         method: result.method,
         gradient: result.method === 'rise' ? 'none' : source.name,
         objective: one.objective,
