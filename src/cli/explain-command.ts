@@ -185,7 +185,12 @@ function resultChecks(map: Float32Array, evidence: { unusableAnswers?: number | 
 /** Every class side by side on one colour scale, each titled with its name and probability. */
 function writeClassesSheet(path: string, imagePath: string, result: Explanation, flags: ExplainFlags): Promise<string> {
   const classes = result.classes!;
-  const percent = (p: number | undefined) => (p === undefined ? '' : ` ${(p * 100).toFixed(p < 0.001 ? 3 : 1)} %`);
+  // Small probabilities keep two significant digits (a top-5 class often has 0.07 %); tiny ones are bounded.
+  const percent = (p: number | undefined) => {
+    if (p === undefined) return '';
+    const pct = p * 100;
+    return ` ${pct >= 0.1 ? pct.toFixed(1) : pct >= 0.001 ? pct.toPrecision(2) : '< 0.001'} %`;
+  };
   const first = classes[0]!;
   return writeClassSheet(path, {
     imagePath,
