@@ -78,6 +78,7 @@ test('lrsal explain --top-k 3 --out F.png: one K-class sheet F.sheet.png beside 
   const summary = JSON.parse(r.stdout);
   assert.equal(summary.outputs.sheet, join(dir, 'k.sheet.png'));
   for (const c of summary.classes) {
+    assert.ok(c.probability > 0 && c.probability < 1, 'each class says its probability');
     assert.ok(existsSync(join(dir, `k.${c.target.index}.png`)) && existsSync(join(dir, `k.${c.target.index}.npy`)));
     assert.ok(!existsSync(join(dir, `k.${c.target.index}.sheet.png`)), 'no per-class sheets: the K-class sheet has them all');
   }
