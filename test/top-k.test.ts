@@ -54,10 +54,11 @@ for (const [method, gradient] of [['ig', 'blockwise'], ['smoothgrad', 'lr'], ['r
   });
 }
 
-test('targets by name share the queries too; focused, remote-only and bad requests are refused', async () => {
+test('targets by name share the queries too; bad requests are refused (focused top-k: top-k-focused.test.ts)', async () => {
   const both = await explain(squeezenet, kitten, { method: 'vanilla', gradient: 'lr', queries: 21, targets: ['tabby', 'tiger cat'] });
   assert.deepEqual(both.classes!.map((c) => c.target.label), ['tabby', 'tiger cat']);
-  await assert.rejects(explain(squeezenet, kitten, { gradient: 'focused', queries: 50, topK: 2 }), (e: unknown) => e instanceof LrsalError && /focused/.test(e.message));
+  const adaptive = { name: 'adaptive', minQueries: 2, estimate: async () => ({ gradient: new Float32Array(3 * 224 * 224), queries: 0 }), estimateMean: async () => ({ gradient: new Float32Array(3 * 224 * 224), queries: 0 }) };
+  await assert.rejects(explain(squeezenet, kitten, { gradient: adaptive, queries: 50, topK: 2 }), (e: unknown) => e instanceof LrsalError && /adapt/.test(e.message));
   await assert.rejects(explain(squeezenet, kitten, { queries: 50, topK: 0 }), /topK/);
   await assert.rejects(explain(squeezenet, kitten, { queries: 50, topK: 2, targets: ['tabby'] }), /not both/);
   await assert.rejects(explain(squeezenet, kitten, { queries: 50, topK: 2000 }), /exceeds/);

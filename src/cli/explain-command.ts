@@ -3,7 +3,7 @@ import { IG_PATHS } from '../methods/integrated-gradients.js';
 import { Command, Option } from 'commander';
 import { invalidArgument, LrsalError } from '../core/errors.js';
 import { DEFAULT_CACHE_DIR } from '../models/remote/options.js';
-import { DEFAULT_IG_BASELINE, EXPLAIN_DEFAULTS, explain, type ExplainOptions, type GradientName } from '../explain/index.js';
+import { DEFAULT_IG_BASELINE, EXPLAIN_DEFAULTS, explain, type ExplainOptions, type Explanation, type GradientName } from '../explain/index.js';
 import { NOISE_SHAPES } from '../gradients/noise-shapes.js';
 import { BLACK_BOX_GRADIENTS } from '../gradients/registry.js';
 import { CHANNEL_REDUCTIONS } from '../methods/channel-reduction.js';
@@ -18,7 +18,7 @@ import { pick } from '../core/options.js';
 import { progressBar } from './progress.js';
 import { REMOTE_APIS, openRemote, type RemoteFlags } from './remote-explain.js';
 import { prepareOutputs } from './outputs.js';
-import { addPictureOptions, picturePaths, reductionForSign, writePictureOutputs, type PictureFlags, type PicturePaths } from './picture-outputs.js';
+import { addPictureOptions, picturePaths, reductionForSign, writeClassSheet, writePictureOutputs, type PictureFlags, type PicturePaths } from './picture-outputs.js';
 import { gracefulStop } from './signals.js';
 import { mapProblems, type RunEvidence } from '../metrics/map-quality.js';
 
@@ -125,12 +125,16 @@ export function explainCommand(): Command {
       const written: Array<Awaited<ReturnType<typeof writePictureOutputs>>> = [];
       for (const one of classes) {
         const top = one.predictions.find((p) => p.index === one.target.index);
-        const said = one.answer !== undefined ? ` (answer "${one.answer}")` : top ? ` ${(top.probability * 100).toFixed(1)} %` : '';
+        const probability = one.probability ?? top?.probability;
+        const said = one.answer !== undefined ? ` (answer "${one.answer}")` : probability !== undefined ? ` ${(probability * 100).toFixed(1)} %` : '';
         const title = `${one.target.label}${one.target.index !== undefined ? ` [${one.target.index}]` : ''}${said} — ${one.method}${one.gradient === 'none' ? '' : ` × ${one.gradient}`}, ${one.queries} queries`;
-        const paths = classes.length > 1 ? perClass(planned, one.target.index!) : planned;
+        // Several classes: per-class overlay and maps; their sheet is the one K-class sheet below.
+        const { sheet: _oneSheet, ...withoutSheet } = planned;
+        const paths = classes.length > 1 ? perClass(withoutSheet, one.target.index!) : planned;
         written.push(await writePictureOutputs(paths, { imagePath, image: one.image!, map: one.map, ...(one.geometry ? { geometry: one.geometry } : {}), title }, flags));
       }
-      const outputs = written[0]!;
+      const classSheet = classes.length > 1 && planned.sheet ? await writeClassesSheet(planned.sheet, imagePath, result, flags) : undefined;
+      const outputs = classSheet ? { ...written[0]!, sheet: classSheet } : written[0]!;
       const scoreModel = 'model' in box ? (box.model as { scoreKind: string; scoreKindSource?: string }) : undefined;
       const summary = {
         target: result.target,
@@ -143,7 +147,7 @@ export function explainCommand(): Command {
         ...(result.remote ? { sent: result.sent, cacheHits: result.cacheHits, cost: result.cost, cacheErrors: result.remote.cacheErrors, cacheWriteErrors: result.remote.cacheWriteErrors } : {}),
         ...(scoreModel ? { scoreKind: scoreModel.scoreKind, scoreKindSource: scoreModel.scoreKindSource } : {}),
         queryStats: result.queryStats,
-        ...(result.classes ? { classes: result.classes.map((c, k) => ({ target: c.target, valueAtX: c.valueAtX, outputs: written[k] })) } : {}),
+        ...(result.classes ? { classes: result.classes.map((c, k) => ({ target: c.target, valueAtX: c.valueAtX, ...(c.probability !== undefined ? { probability: c.probability } : {}), ...(c.directionsOf ? { directionsOf: c.directionsOf } : {}), outputs: written[k] })) } : {}),
         seconds: Number(result.seconds.toFixed(3)),
         seed: result.seed,
         sigma: result.sigma,
@@ -176,6 +180,26 @@ function resultChecks(map: Float32Array, evidence: { unusableAnswers?: number | 
   if (strict) throw new LrsalError('DEGENERATE_RESULT', `--strict: ${problems.join('; ')} (outputs written)`);
   for (const p of problems) process.stderr.write(`lrsal: warning: ${p}\n`);
   return { warnings: problems };
+}
+
+/** Every class side by side on one colour scale, each titled with its name and probability. */
+function writeClassesSheet(path: string, imagePath: string, result: Explanation, flags: ExplainFlags): Promise<string> {
+  const classes = result.classes!;
+  // Small probabilities keep two significant digits (a top-5 class often has 0.07 %); tiny ones are bounded.
+  const percent = (p: number | undefined) => {
+    if (p === undefined) return '';
+    const pct = p * 100;
+    return ` ${pct >= 0.1 ? pct.toFixed(1) : pct >= 0.001 ? pct.toPrecision(2) : '< 0.001'} %`;
+  };
+  const first = classes[0]!;
+  return writeClassSheet(path, {
+    imagePath,
+    image: first.image!,
+    ...(first.geometry ? { geometry: first.geometry } : {}),
+    title: `${classes.length} classes — ${first.method}${first.gradient === 'none' ? '' : ` × ${first.gradient}`}, ${first.queries} queries for all of them`,
+    ...(classes[1]?.directionsOf ? { note: `focused: the directions were chosen for ${first.target.label}; the other maps are projections on them (docs/trust.md)` } : {}),
+    classes: classes.map((c) => ({ map: c.map, title: `${c.target.label} [${c.target.index}]${percent(c.probability)}` })),
+  }, flags);
 }
 
 /** F.png → F.<class index>.png (and the .npy, .model.npy and sheet beside it). */

@@ -11,7 +11,7 @@ import { encodePng, type RgbImage } from '../io/image.js';
 import { COLORMAPS, type ColormapName } from '../render/colormaps.js';
 import { FITS, identityGeometry, mapToOriginal, type ImageGeometry } from '../render/geometry.js';
 import { encodeNpy } from '../render/npy.js';
-import { renderFigureSheetPng, renderOverlayPng, type DisplayOptions } from '../render/pictures.js';
+import { renderClassSheetPng, renderFigureSheetPng, renderOverlayPng, type DisplayOptions } from '../render/pictures.js';
 import { SIGNS, type SignMode } from '../render/scaling.js';
 import { positiveNumber } from './parse.js';
 
@@ -84,12 +84,7 @@ export async function writePictureOutputs(paths: PicturePaths, inputs: PictureIn
   const { image, map } = inputs;
   const geometry = inputs.geometry ?? identityGeometry({ width: image.width, height: image.height });
   const photo = inputs.geometry ? inputs.imagePath : await encodePng(image);
-  const display: DisplayOptions = {
-    ...(flags.sign ? { sign: flags.sign } : {}),
-    ...(flags.clip !== undefined ? { clip: flags.clip } : {}),
-    ...(flags.colormap ? { colormap: flags.colormap } : {}),
-    ...(flags.displaySmooth !== undefined ? { smooth: flags.displaySmooth } : {}),
-  };
+  const display = displayOptions(flags);
   const source = { photo, geometry, map };
   const full = mapToOriginal(map, geometry);
   await writeAllOrNone([
@@ -104,4 +99,35 @@ export async function writePictureOutputs(paths: PicturePaths, inputs: PictureIn
     modelMapShape: [image.height, image.width],
     fit: geometry.fit,
   };
+}
+
+function displayOptions(flags: PictureFlags): DisplayOptions {
+  return {
+    ...(flags.sign ? { sign: flags.sign } : {}),
+    ...(flags.clip !== undefined ? { clip: flags.clip } : {}),
+    ...(flags.colormap ? { colormap: flags.colormap } : {}),
+    ...(flags.displaySmooth !== undefined ? { smooth: flags.displaySmooth } : {}),
+  };
+}
+
+// ---- Several classes (--top-k, several --target): one sheet with every class on one colour scale ----
+
+export interface ClassSheetInputs {
+  imagePath: string;
+  image: RgbImage;
+  geometry?: ImageGeometry;
+  title: string;
+  note?: string;
+  /** Each class's model-resolution map and panel title ("tabby [281] 41.2 %"), in order. */
+  classes: Array<{ map: Float32Array; title: string }>;
+}
+
+/** The K-class figure sheet (render/class-sheet.ts), written to `path`. */
+export async function writeClassSheet(path: string, inputs: ClassSheetInputs, flags: PictureFlags): Promise<string> {
+  const { image } = inputs;
+  const geometry = inputs.geometry ?? identityGeometry({ width: image.width, height: image.height });
+  const photo = inputs.geometry ? inputs.imagePath : await encodePng(image);
+  const png = await renderClassSheetPng({ photo, geometry, classes: inputs.classes }, { title: inputs.title, ...(inputs.note ? { note: inputs.note } : {}) }, displayOptions(flags));
+  await writeAllOrNone([{ path, data: png }]);
+  return path;
 }

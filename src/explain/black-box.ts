@@ -52,6 +52,8 @@ export interface Resolved {
   predictions: Prediction[];
   /** What a remote model answered at x. */
   answer?: string;
+  /** Score models: the target class's probability at x. */
+  probability?: number;
   /** Remote label/prompt objectives: answers so far that named no known class. */
   unusableAnswers?: () => number;
 }
@@ -137,7 +139,7 @@ function classifierBlackBox(classifier: Classifier): OpenedBlackBox {
       const valueOf = (index: number) => scoreValue(objective, model.scoreKind, scores, 0, model.classes, index);
       if (targets.length === 1) {
         const index = targets[0]!.index;
-        return [{ f: metered(scoreFunction(model, objective, index), ledger), valueAtX: valueOf(index), target: describe(index), objective, predictions: top5 }];
+        return [{ f: metered(scoreFunction(model, objective, index), ledger), valueAtX: valueOf(index), target: describe(index), objective, predictions: top5, probability: probs[index]! }];
       }
       const indices = targets.map((t) => t.index);
       const shared = recording(model.inputShape, indices.length, async (inputs, count, signal) => {
@@ -149,7 +151,7 @@ function classifierBlackBox(classifier: Classifier): OpenedBlackBox {
         return out;
       });
       const first = metered(shared.record, ledger);
-      return indices.map((index, k) => ({ f: k === 0 ? first : shared.replay(k), valueAtX: valueOf(index), target: describe(index), objective, predictions: top5 }));
+      return indices.map((index, k) => ({ f: k === 0 ? first : shared.replay(k), valueAtX: valueOf(index), target: describe(index), objective, predictions: top5, probability: probs[index]! }));
     },
   };
 }

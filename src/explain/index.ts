@@ -9,6 +9,7 @@ import { QueryLedger } from '../core/ledger.js';
 import { pick, stripUndefined } from '../core/options.js';
 import type { Shape } from '../core/tensor.js';
 import { backpropSource } from '../gradients/backprop.js';
+import { focusShare, type CellRanking } from '../gradients/focus-sharing.js';
 import type { GradientSource } from '../gradients/gradient-source.js';
 import { createGradientSource } from '../gradients/registry.js';
 import { loadImage, type RgbImage } from '../io/image.js';
@@ -41,6 +42,8 @@ export interface Explanation {
   answer?: string;
   /** f at x (the prediction query). */
   valueAtX: number;
+  /** Score models: the target class's probability at x (also for classes outside the top 5). */
+  probability?: number;
   /** The method as run ("ig", "smoothgrad(ig)", …) and the gradient source ("none" for RISE). */
   method: string;
   gradient: string;
@@ -71,6 +74,12 @@ export interface Explanation {
   attributionShape: Shape;
   /** The map a person looks at (H×W), after channel reduction. */
   map: Float32Array;
+  /**
+   * Focused gradient with topK/targets, classes after the first: the class whose directions this map was solved
+   * on. The map is the projection of this class's gradient onto the directions focused on that class, not what
+   * a focused run of its own would give (focus-sharing.ts).
+   */
+  directionsOf?: ExplainedTarget;
   /** With topK/targets: one explanation per class (the first is this one), all from the same queries. */
   classes?: Explanation[];
 }
@@ -93,15 +102,18 @@ export async function explain(box: BlackBox, image: ImageInput, options: Explain
   ledger.stopOn(o.stopSignal);
   const resolved = await opened.resolve(x, ledger, o);
   const sigma = o.sigma ?? opened.sigma;
-  if (resolved.length > 1 && (o.gradient === 'focused' || (typeof o.gradient !== 'string' && o.gradient.estimateMean))) {
-    throw invalidArgument('topK/targets share one run\'s queries across classes; the focused gradient adapts its queries to one class: explain each class on its own');
+  if (resolved.length > 1 && typeof o.gradient !== 'string' && o.gradient.estimateMean) {
+    throw invalidArgument('topK/targets share one run\'s queries across classes; this gradient source may adapt its queries to one class: explain each class on its own');
   }
+  // Focused (adaptive) with several classes: the first class chooses the directions, the others follow (focus-sharing.ts).
+  const share = resolved.length > 1 && o.gradient === 'focused' ? focusShare() : undefined;
   let owned: DifferentiableModel | undefined;
   try {
     const maps: Explanation[] = [];
-    for (const one of resolved) {
+    for (const [k, one] of resolved.entries()) {
       const { f, stats } = observed(one.f, one.valueAtX);
-      const source = await gradientSource(o, opened, one.target, one.objective, sigma, owned, (m) => (owned = m));
+      const ranking = share && (k === 0 ? share.lead : share.follower());
+      const source = await gradientSource(o, opened, one.target, one.objective, sigma, owned, (m) => (owned = m), ranking);
       const method = await buildMethod({ ...o, method: o.method }, source, opened.preprocessing, opened.shape, seen);
       const result = await attribute(method, f, x, one.valueAtX, budget - 1, { seed: o.seed, reduction: o.reduction as ChannelReduction, ...(o.signal ? { signal: o.signal } : {}) });
       const remote = opened.stats();
@@ -111,6 +123,7 @@ export async function explain(box: BlackBox, image: ImageInput, options: Explain
         ...(one.answer !== undefined ? { answer: one.answer } : {}),
         ...(one.unusableAnswers ? { unusableAnswers: one.unusableAnswers() } : {}),
         valueAtX: one.valueAtX,
+        ...(one.probability !== undefined ? { probability: one.probability } : {}),
         method: result.method,
         gradient: result.method === 'rise' ? 'none' : source.name,
         objective: one.objective,
@@ -129,6 +142,7 @@ export async function explain(box: BlackBox, image: ImageInput, options: Explain
         attribution: result.values,
         attributionShape: result.shape,
         map: result.map,
+        ...(share && k > 0 ? { directionsOf: resolved[0]!.target } : {}),
       });
     }
     const seconds = (performance.now() - started) / 1000;
@@ -181,6 +195,7 @@ async function gradientSource(
   sigma: number,
   loaded: DifferentiableModel | undefined,
   own: (m: DifferentiableModel) => void,
+  ranking?: CellRanking,
 ): Promise<GradientSource> {
   if (typeof o.gradient !== 'string') return o.gradient;
   if (o.gradient === 'backprop') {
@@ -191,5 +206,5 @@ async function gradientSource(
     return backpropSource(differentiable, target.index, objective as BackpropObjective);
   }
   const block = o.block ?? opened.block;
-  return createGradientSource(o.gradient, opened.shape, { sigma, ...(block !== undefined ? { block } : {}), ...pick(o, ['noise', 'tile', 'grid', 'survey', 'antithetic', 'baseline', 'batchSize']) });
+  return createGradientSource(o.gradient, opened.shape, { sigma, ...(block !== undefined ? { block } : {}), ...pick(o, ['noise', 'tile', 'grid', 'survey', 'antithetic', 'baseline', 'batchSize']), ...(ranking ? { ranking } : {}) });
 }

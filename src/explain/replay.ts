@@ -6,6 +6,8 @@
  * is then byte-identical to a single-class run with the same seed and budget, for the price of one run.
  * Only the K requested values per query are kept (memory K·n doubles), and each batch's inputs are
  * fingerprinted so a replay that would diverge (an adaptive source) fails loudly instead of lying.
+ * The focused source is adaptive; with several classes its followers take the first class's cell ranking
+ * (gradients/focus-sharing.ts), so they too ask exactly the recorded queries.
  */
 import type { BatchFunction } from '../core/batch-function.js';
 import { LrsalError } from '../core/errors.js';

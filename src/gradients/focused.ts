@@ -24,6 +24,7 @@
 import { invalidArgument, LrsalError, requireInteger } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { sizeOf, type Shape } from '../core/tensor.js';
+import type { CellRanking } from './focus-sharing.js';
 import type { GradientEstimate, GradientRequest } from './gradient-source.js';
 import type { NoiseShape } from './noise-shapes.js';
 import { validateSettings, type ControlVariate, type DirectionSettings, type RandomDirectionSource } from './random-directions.js';
@@ -38,6 +39,8 @@ export interface FocusedOptions {
   grid: number;
   /** Share of the budget spent surveying the cells, in (0, 1]. */
   survey: number;
+  /** Top-k: how the cells to focus on are chosen (default rankCells; focus-sharing.ts lets other classes follow the first). */
+  ranking?: CellRanking;
 }
 
 /** Chosen by an offline simulation on exact SqueezeNet gradients, then measured on the model (docs/results.md). */
@@ -204,7 +207,7 @@ async function estimateFocused(request: FocusedRequest, cells: Int32Array[], opt
 
   const surveyQueries = Math.max(1, Math.min(remaining, Math.round(opts.survey * remaining)));
   await run(surveyDirections(cells, surveyQueries, rng, opts.sigma), true);
-  const ranking = rankCells(density, visits, Math.round(Math.sqrt(cells.length)));
+  const ranking = (opts.ranking ?? rankCells)(density, visits, Math.round(Math.sqrt(cells.length)));
   await run(focusDirections(cells, ranking, remaining - surveyQueries, rng, opts.sigma), false);
 
   const gradient = new Float32Array(d);

@@ -3,6 +3,7 @@ import { invalidArgument } from '../core/errors.js';
 import { pick } from '../core/options.js';
 import type { Shape } from '../core/tensor.js';
 import { blockwise, BLOCKWISE_DEFAULTS } from './blockwise.js';
+import type { CellRanking } from './focus-sharing.js';
 import { focused, FOCUSED_DEFAULTS } from './focused.js';
 import type { NoiseShape } from './noise-shapes.js';
 import type { RandomDirectionSource } from './random-directions.js';
@@ -40,6 +41,8 @@ export interface GradientSettings {
   /** Focused only: cells per image side and the survey's share of the budget (focused.ts). */
   grid?: number;
   survey?: number;
+  /** Focused only, top-k: the cell ranking shared with the first class (focus-sharing.ts). */
+  ranking?: CellRanking;
 }
 
 export function createGradientSource(name: string, shape: Shape, settings: GradientSettings): RandomDirectionSource {
@@ -52,7 +55,7 @@ export function createGradientSource(name: string, shape: Shape, settings: Gradi
   if (name === 'focused') {
     if (shapeSettings.tile !== 1) throw invalidArgument(`the focused gradient takes no tiles, got tile ${shapeSettings.tile}`);
     if (settings.antithetic) throw invalidArgument('the focused gradient takes no antithetic pairs');
-    return focused(shape, { sigma: settings.sigma, noise: shapeSettings.noise, ...pick(settings, ['batchSize', 'grid', 'survey']) });
+    return focused(shape, { sigma: settings.sigma, noise: shapeSettings.noise, ...pick(settings, ['batchSize', 'grid', 'survey', 'ranking']) });
   }
   throw invalidArgument(`unknown gradient source "${name}"; choose one of: ${BLACK_BOX_GRADIENTS.join(', ')}`);
 }

@@ -1,7 +1,8 @@
 /**
  * RISE (Petsiuk et al., 2018), the black-box baseline: saliency = 1/(N·p) Σ_i f(b + M_i ⊙ (x − b)) M_i,
- * with masks M_i = a random s×s binary grid (each cell kept with probability p), bilinearly upsampled to
- * (s+1)·cell pixels and cropped at a random shift in [0, cell) — so cell borders fall anywhere.
+ * with masks M_i = a random binary grid (each node kept with probability p, nodes every cell = ⌈side / s⌉
+ * pixels), bilinearly interpolated and shifted by a random offset in [0, cell) — so cell borders fall anywhere,
+ * and every pixel, border or centre, sees the same distribution of mask values (axisSampling).
  * b is what a masked pixel becomes (black in model-input space by default). One query per mask; the map
  * is one plane (pixels, not channels) and streams into a single accumulator, in chunks of masks that shards
  * can compute apart and merge exactly (gradients/chunks.ts).
@@ -25,55 +26,67 @@ export interface RiseOptions {
 
 export const RISE_DEFAULTS = { cells: 7, keep: 0.5, batchSize: 8 };
 
-/** Precomputed bilinear sampling of an s-cell axis upsampled to (s+1)·cell pixels (half-pixel centres, edges clamped). */
+/**
+ * Precomputed bilinear sampling of one axis: grid nodes every `cell` pixels (cell = ⌈length / cells⌉), pixel u of
+ * the shifted canvas between nodes ⌊u / cell⌋ and ⌊u / cell⌋ + 1 at t = (u mod cell) / cell. The canvas spans
+ * length + cell − 1 pixels, so cells + 2 nodes cover it without clamping. With the shift uniform in [0, cell),
+ * every pixel's t is uniform over {0, 1/cell, …}: border pixels get the same mix of pure and interpolated mask
+ * values as the centre. (The original scheme — cells nodes, upsampled with half-pixel centres and clamped edges —
+ * left border pixels un-interpolated half the time: a 25 % larger E[M²], i.e. brighter borders; rise-borders.test.ts.)
+ */
 interface AxisSampling {
   lo: Int32Array;
-  hi: Int32Array;
   t: Float32Array;
   cell: number;
 }
 
 function axisSampling(cells: number, length: number): AxisSampling {
   const cell = Math.ceil(length / cells);
-  const up = (cells + 1) * cell;
-  const lo = new Int32Array(up);
-  const hi = new Int32Array(up);
-  const t = new Float32Array(up);
-  for (let i = 0; i < up; i++) {
-    const src = Math.min(cells - 1, Math.max(0, ((i + 0.5) * cells) / up - 0.5));
-    lo[i] = Math.floor(src);
-    hi[i] = Math.min(cells - 1, lo[i]! + 1);
-    t[i] = src - lo[i]!;
+  const span = length + cell - 1;
+  const lo = new Int32Array(span);
+  const t = new Float32Array(span);
+  for (let u = 0; u < span; u++) {
+    lo[u] = Math.floor(u / cell);
+    t[u] = (u % cell) / cell;
   }
-  return { lo, hi, t, cell };
+  return { lo, t, cell };
 }
 
-/** Draw one mask (H·W values in [0, 1]) into `out`. */
-export function drawMask(out: Float32Array, shape: Shape, cells: number, keep: number, rows: AxisSampling, cols: AxisSampling, rng: Rng, scratch: Float32Array): void {
+/** Draw one mask (H·W values in [0, 1]) into `out`: a (cells + 2)² grid of kept (1) / dropped (0) nodes, interpolated. */
+function drawMask(out: Float32Array, shape: Shape, cells: number, keep: number, rows: AxisSampling, cols: AxisSampling, rng: Rng, scratch: Float32Array): void {
   const { height: H, width: W } = shape;
-  const grid = new Uint8Array(cells * cells);
+  const nodes = cells + 2;
+  const grid = new Uint8Array(nodes * nodes);
   for (let i = 0; i < grid.length; i++) grid[i] = rng.nextFloat() < keep ? 1 : 0;
   const dy = rng.nextInt(rows.cell);
   const dx = rng.nextInt(cols.cell);
-  // Separable: first along columns for every grid row (cells × W), then along rows.
-  for (let g = 0; g < cells; g++) {
+  // Separable: first along columns for every grid row (nodes × W), then along rows.
+  for (let g = 0; g < nodes; g++) {
     for (let x = 0; x < W; x++) {
       const u = x + dx;
-      const a = grid[g * cells + cols.lo[u]!]!;
-      const b = grid[g * cells + cols.hi[u]!]!;
+      const a = grid[g * nodes + cols.lo[u]!]!;
+      const b = grid[g * nodes + cols.lo[u]! + 1]!;
       scratch[g * W + x] = a + (b - a) * cols.t[u]!;
     }
   }
   for (let y = 0; y < H; y++) {
     const v = y + dy;
     const r0 = rows.lo[v]! * W;
-    const r1 = rows.hi[v]! * W;
+    const r1 = r0 + W;
     const t = rows.t[v]!;
     for (let x = 0; x < W; x++) {
       const a = scratch[r0 + x]!;
       out[y * W + x] = a + (scratch[r1 + x]! - a) * t;
     }
   }
+}
+
+/** RISE's masks for one image shape: `draw(out, rng)` writes the next H·W mask. */
+export function riseMasks(shape: Shape, cells: number, keep: number): { draw(out: Float32Array, rng: Rng): void } {
+  const rows = axisSampling(cells, shape.height);
+  const cols = axisSampling(cells, shape.width);
+  const scratch = new Float32Array((cells + 2) * shape.width);
+  return { draw: (out, rng) => drawMask(out, shape, cells, keep, rows, cols, rng, scratch) };
 }
 
 export function rise(options: RiseOptions = {}): AttributionMethod {
@@ -89,9 +102,7 @@ export function rise(options: RiseOptions = {}): AttributionMethod {
       const shape = f.shape;
       const plane = shape.height * shape.width;
       const fill = options.fill ?? new Float32Array(x.length);
-      const rows = axisSampling(cells, shape.height);
-      const cols = axisSampling(cells, shape.width);
-      const scratch = new Float32Array(cells * shape.width);
+      const sampler = riseMasks(shape, cells, keep);
       const masks = new Float32Array(2 * batchSize * plane);
       const inputs = new Float32Array(2 * batchSize * x.length);
       // Masks come in chunks with their own streams and partial sums, added in chunk order (gradients/chunks.ts).
@@ -114,7 +125,7 @@ export function rise(options: RiseOptions = {}): AttributionMethod {
             for (let i = 0; i < n; i++) {
               const k = set * batchSize + i;
               const mask = masks.subarray(k * plane, (k + 1) * plane);
-              drawMask(mask, shape, cells, keep, rows, cols, chunkRng, scratch);
+              sampler.draw(mask, chunkRng);
               const o = k * x.length;
               for (let c = 0; c < shape.channels; c++) {
                 const base = c * plane;

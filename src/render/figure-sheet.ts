@@ -115,13 +115,13 @@ const LABEL = 22;
 const BAR = 16;
 const TICKS = 78;
 
-function blit(dst: Pixels, src: Pixels, left: number, top: number): void {
+export function blit(dst: Pixels, src: Pixels, left: number, top: number): void {
   for (let y = 0; y < src.height; y++) {
     dst.data.set(src.data.subarray(y * src.width * 3, (y + 1) * src.width * 3), ((top + y) * dst.width + left) * 3);
   }
 }
 
-const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+export const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** Lay out the figure sheet: photo, heat map and overlay (all `photo`'s size), colour bar with numbers, title. */
 export function figureSheet(photo: Pixels, scaled: ScaledMap, style: PictureStyle, text: SheetText): Sheet {
@@ -136,16 +136,7 @@ export function figureSheet(photo: Pixels, scaled: ScaledMap, style: PictureStyl
   const barLeft = M + 3 * pw + 2 * M + M;
   blit(pixels, colourBarPixels(BAR, ph, style.colormap, signed), barLeft, TITLE);
 
-  const ticks = signed ? [1, 0.5, 0, -0.5, -1] : [1, 0.75, 0.5, 0.25, 0];
-  const tickText = ticks.map((t) => {
-    const y = TITLE + (signed ? (1 - t) / 2 : 1 - t) * (ph - 1);
-    // Negative-only maps are shown as magnitudes; their numbers keep the sign of the raw map.
-    const magnitude = signed ? t * scaled.scale : scaled.floor + t * (scaled.scale - scaled.floor);
-    const value = scaled.sign === 'negative' ? -magnitude : magnitude;
-    const label = (t === 1 || t === -1) && value !== 0 ? `${value < 0 ? '≤ ' : '≥ '}${formatTick(value)}` : formatTick(value);
-    return `<line x1="${barLeft + BAR}" x2="${barLeft + BAR + 4}" y1="${y.toFixed(1)}" y2="${y.toFixed(1)}" stroke="#333"/>` +
-      `<text x="${barLeft + BAR + 7}" y="${(y + 4).toFixed(1)}" font-size="11">${escapeXml(label)}</text>`;
-  });
+  const tickText = colourBarTicks(scaled, barLeft + BAR, TITLE, ph);
   const panels = text.panels ?? ['photo', 'heat map', 'overlay'];
   const panelText = panels.map((label, i) =>
     `<text x="${M + i * (pw + M) + pw / 2}" y="${TITLE + ph + 16}" font-size="12" text-anchor="middle">${escapeXml(label)}</text>`);
@@ -153,8 +144,23 @@ export function figureSheet(photo: Pixels, scaled: ScaledMap, style: PictureStyl
     `<text x="${M}" y="21" font-size="15" font-weight="bold">${escapeXml(text.title)}</text>` +
     (text.subtitle ? `<text x="${M}" y="40" font-size="11" fill="#555">${escapeXml(text.subtitle)}</text>` : '') +
     `<rect x="${barLeft - 0.5}" y="${TITLE - 0.5}" width="${BAR + 1}" height="${ph + 1}" fill="none" stroke="#333"/>` +
-    tickText.join('') + panelText.join('') + '</svg>';
+    tickText + panelText.join('') + '</svg>';
   return { pixels, svg };
+}
+
+/** SVG tick marks and numbers beside a colour bar whose right edge is at `x`, spanning `top` .. `top + height`. */
+export function colourBarTicks(scaled: ScaledMap, x: number, top: number, height: number): string {
+  const signed = scaled.sign === 'all';
+  const ticks = signed ? [1, 0.5, 0, -0.5, -1] : [1, 0.75, 0.5, 0.25, 0];
+  return ticks.map((t) => {
+    const y = top + (signed ? (1 - t) / 2 : 1 - t) * (height - 1);
+    // Negative-only maps are shown as magnitudes; their numbers keep the sign of the raw map.
+    const magnitude = signed ? t * scaled.scale : scaled.floor + t * (scaled.scale - scaled.floor);
+    const value = scaled.sign === 'negative' ? -magnitude : magnitude;
+    const label = (t === 1 || t === -1) && value !== 0 ? `${value < 0 ? '≤ ' : '≥ '}${formatTick(value)}` : formatTick(value);
+    return `<line x1="${x}" x2="${x + 4}" y1="${y.toFixed(1)}" y2="${y.toFixed(1)}" stroke="#333"/>` +
+      `<text x="${x + 7}" y="${(y + 4).toFixed(1)}" font-size="11">${escapeXml(label)}</text>`;
+  }).join('');
 }
 
 /** A one-line description of how the map is shown, for the sheet's subtitle. */

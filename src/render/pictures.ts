@@ -5,6 +5,7 @@
  */
 import sharp from 'sharp';
 import { loadImage } from '../io/image.js';
+import { classSheet, sharedDisplayRange, type ClassSheetText } from './class-sheet.js';
 import type { ColormapName } from './colormaps.js';
 import { displayNote, figureSheet, overlayPixels, type Pixels, type SheetText } from './figure-sheet.js';
 import { coverage, fitWithin, mapToOriginal, type ImageGeometry, type Size } from './geometry.js';
@@ -50,13 +51,13 @@ interface Prepared {
   options: Required<Omit<DisplayOptions, 'colormap' | 'scale'>>;
 }
 
-async function prepare(source: PictureSource, size: Size, o: DisplayOptions): Promise<Prepared> {
+async function prepare(source: PictureSource, size: Size, o: DisplayOptions, shared?: { scale: number; floor: number }): Promise<Prepared> {
   const options = { ...DISPLAY_DEFAULTS, ...o };
   const colormap = o.colormap ?? defaultColormap(options.sign);
   const { width: mw, height: mh } = source.geometry.model;
   const smoothed = smoothForDisplay(source.map, mh, mw, options.smooth);
   // The range comes from the model-resolution map, so it does not depend on the display size.
-  const range = o.scale !== undefined ? { scale: o.scale, floor: 0 } : displayRange(smoothed, options.sign, options.clip);
+  const range = shared ?? (o.scale !== undefined ? { scale: o.scale, floor: 0 } : displayRange(smoothed, options.sign, options.clip));
   // Shown smaller than the model saw it: low-pass first (σ = half a display pixel), or fine detail aliases.
   const step = source.geometry.original.width / size.width / source.geometry.scaleX;
   const shown = step > 1 ? smoothForDisplay(smoothed, mh, mw, step / 2) : smoothed;
@@ -92,5 +93,34 @@ export async function renderFigureSheetPng(source: PictureSource, text: SheetTex
   const p = await prepare(source, size, o);
   const subtitle = text.subtitle ?? displayNote(p.options.sign, p.options.clip, p.options.smooth, p.colormap);
   const sheet = figureSheet(p.photo, p.scaled, { colormap: p.colormap, alpha: p.options.alpha, covered: p.covered }, { ...text, subtitle });
+  return encode(sheet.pixels, sheet.svg);
+}
+
+// ---- Several classes on one sheet (top-k / several targets): class-sheet.ts ----
+
+/** The K-class sheet's panels are smaller than a one-class sheet's, so that five classes fit a screen. */
+const CLASS_PANEL_SIDE = 360;
+
+export interface ClassSheetSource {
+  photo: string | Buffer;
+  geometry: ImageGeometry;
+  /** Each class's model-resolution map (raw), in the order shown, with its panel title. */
+  classes: Array<{ map: Float32Array; title: string }>;
+}
+
+/** Photo once, then every class's overlay on one shared colour scale; PNG. */
+export async function renderClassSheetPng(source: ClassSheetSource, text: ClassSheetText, o: DisplayOptions = {}): Promise<Buffer> {
+  const options = { ...DISPLAY_DEFAULTS, ...o };
+  const size = panelSize(source.geometry.original, Math.min(o.panelSide ?? CLASS_PANEL_SIDE, CLASS_PANEL_SIDE));
+  const { width: mw, height: mh } = source.geometry.model;
+  // One range for all classes, measured (like a single map's) on the smoothed model-resolution maps.
+  const range = o.scale !== undefined
+    ? { scale: o.scale, floor: 0 }
+    : sharedDisplayRange(source.classes.map((c) => smoothForDisplay(c.map, mh, mw, options.smooth)), options.sign, options.clip);
+  const prepared = [];
+  for (const c of source.classes) prepared.push(await prepare({ photo: source.photo, geometry: source.geometry, map: c.map }, size, o, range));
+  const p = prepared[0]!;
+  const subtitle = text.subtitle ?? `${displayNote(p.options.sign, p.options.clip, p.options.smooth, p.colormap)} · one colour scale for all classes`;
+  const sheet = classSheet(p.photo, prepared.map((q, k) => ({ scaled: q.scaled, title: source.classes[k]!.title })), { colormap: p.colormap, alpha: p.options.alpha, covered: p.covered }, { ...text, subtitle });
   return encode(sheet.pixels, sheet.svg);
 }
