@@ -13,6 +13,7 @@ import type { GradientSource } from '../gradients/gradient-source.js';
 import { createGradientSource } from '../gradients/registry.js';
 import { loadImage, type RgbImage } from '../io/image.js';
 import type { ChannelReduction } from '../methods/channel-reduction.js';
+import { mapUncertainty, noUncertaintyReason, type MapUncertainty } from '../methods/map-uncertainty.js';
 import type { RemoteStats } from '../models/remote/types.js';
 import type { Fit, ImageGeometry } from '../render/geometry.js';
 import type { DifferentiableModel } from '../models/differentiable.js';
@@ -71,6 +72,12 @@ export interface Explanation {
   attributionShape: Shape;
   /** The map a person looks at (H×W), after channel reduction. */
   map: Float32Array;
+  /**
+   * Per-pixel standard error of the attribution and the map from the same queries, and a signal-to-noise figure
+   * (methods/map-uncertainty.ts); null when the method × gradient has none, with the reason in uncertaintyReason.
+   */
+  uncertainty: MapUncertainty | null;
+  uncertaintyReason?: string;
   /** With topK/targets: one explanation per class (the first is this one), all from the same queries. */
   classes?: Explanation[];
 }
@@ -105,6 +112,8 @@ export async function explain(box: BlackBox, image: ImageInput, options: Explain
       const method = await buildMethod({ ...o, method: o.method }, source, opened.preprocessing, opened.shape, seen);
       const result = await attribute(method, f, x, one.valueAtX, budget - 1, { seed: o.seed, reduction: o.reduction as ChannelReduction, ...(o.signal ? { signal: o.signal } : {}) });
       const remote = opened.stats();
+      const gradientName = result.method === 'rise' ? 'none' : source.name;
+      const uncertainty = result.covariance ? mapUncertainty(result.values, result.shape, result.covariance, o.reduction as ChannelReduction, result.map) : null;
       maps.push({
         target: one.target,
         predictions: one.predictions,
@@ -112,7 +121,7 @@ export async function explain(box: BlackBox, image: ImageInput, options: Explain
         ...(one.unusableAnswers ? { unusableAnswers: one.unusableAnswers() } : {}),
         valueAtX: one.valueAtX,
         method: result.method,
-        gradient: result.method === 'rise' ? 'none' : source.name,
+        gradient: gradientName,
         objective: one.objective,
         queries: ledger.spent,
         sent: remote.sent,
@@ -129,6 +138,8 @@ export async function explain(box: BlackBox, image: ImageInput, options: Explain
         attribution: result.values,
         attributionShape: result.shape,
         map: result.map,
+        uncertainty,
+        ...(uncertainty ? {} : { uncertaintyReason: noUncertaintyReason(result.method, gradientName) }),
       });
     }
     const seconds = (performance.now() - started) / 1000;
