@@ -21,6 +21,7 @@ import { prepareOutputs } from './outputs.js';
 import { addPictureOptions, picturePaths, reductionForSign, writePictureOutputs, type PictureFlags, type PicturePaths } from './picture-outputs.js';
 import { gracefulStop } from './signals.js';
 import { mapProblems, type RunEvidence } from '../metrics/map-quality.js';
+import { standardErrorPaths, uncertaintyLine, writeUncertaintyOutputs } from './uncertainty-outputs.js';
 
 /** Options taken over from explain() as they are; the ones below differ on the command line (names and text only). */
 type SharedOptions = Pick<
@@ -102,7 +103,8 @@ export function explainCommand(): Command {
     const planned = picturePaths(imagePath, flags.out, baseTag, flags);
     let box: Classifier | RemoteLabelModel | RemoteTextModel | undefined;
     try {
-      await prepareOutputs([planned.overlay, planned.map, planned.modelMap, ...(planned.sheet ? [planned.sheet] : [])], [imagePath]);
+      const plannedSe = standardErrorPaths(planned);
+      await prepareOutputs([planned.overlay, planned.map, planned.modelMap, ...(planned.sheet ? [planned.sheet] : []), ...Object.values(plannedSe)], [imagePath]);
       let options: ExplainOptions = { ...explainOptions(flags), stopSignal: stop.signal, onProgress: (p) => bar.update(p) };
       if (flags.api) {
         if (flags.gradient === 'backprop') throw invalidArgument('--gradient backprop needs the model file; a remote black box has no gradients');
@@ -123,12 +125,15 @@ export function explainCommand(): Command {
       // With --top-k or several --target classes: one set of pictures per class, F.<class index>.png and so on.
       const classes = result.classes ?? [result];
       const written: Array<Awaited<ReturnType<typeof writePictureOutputs>>> = [];
+      const uncertainties: Array<Awaited<ReturnType<typeof writeUncertaintyOutputs>>> = [];
       for (const one of classes) {
         const top = one.predictions.find((p) => p.index === one.target.index);
         const said = one.answer !== undefined ? ` (answer "${one.answer}")` : top ? ` ${(top.probability * 100).toFixed(1)} %` : '';
         const title = `${one.target.label}${one.target.index !== undefined ? ` [${one.target.index}]` : ''}${said} — ${one.method}${one.gradient === 'none' ? '' : ` × ${one.gradient}`}, ${one.queries} queries`;
         const paths = classes.length > 1 ? perClass(planned, one.target.index!) : planned;
         written.push(await writePictureOutputs(paths, { imagePath, image: one.image!, map: one.map, ...(one.geometry ? { geometry: one.geometry } : {}), title }, flags));
+        // The map's standard error from the same queries (F.se.png, F.se.npy), or why there is none.
+        uncertainties.push(await writeUncertaintyOutputs(standardErrorPaths(paths), one, { imagePath, image: one.image!, ...(one.geometry ? { geometry: one.geometry } : {}), title }, flags));
       }
       const outputs = written[0]!;
       const scoreModel = 'model' in box ? (box.model as { scoreKind: string; scoreKindSource?: string }) : undefined;
@@ -143,7 +148,8 @@ export function explainCommand(): Command {
         ...(result.remote ? { sent: result.sent, cacheHits: result.cacheHits, cost: result.cost, cacheErrors: result.remote.cacheErrors, cacheWriteErrors: result.remote.cacheWriteErrors } : {}),
         ...(scoreModel ? { scoreKind: scoreModel.scoreKind, scoreKindSource: scoreModel.scoreKindSource } : {}),
         queryStats: result.queryStats,
-        ...(result.classes ? { classes: result.classes.map((c, k) => ({ target: c.target, valueAtX: c.valueAtX, outputs: written[k] })) } : {}),
+        ...uncertainties[0]!,
+        ...(result.classes ? { classes: result.classes.map((c, k) => ({ target: c.target, valueAtX: c.valueAtX, outputs: written[k], ...uncertainties[k]! })) } : {}),
         seconds: Number(result.seconds.toFixed(3)),
         seed: result.seed,
         sigma: result.sigma,
@@ -155,7 +161,7 @@ export function explainCommand(): Command {
         const said = result.answer !== undefined ? `the model answered "${result.answer}"` : `predicted ${result.predictions[0]!.label} (${(result.predictions[0]!.probability * 100).toFixed(1)} %)`;
         const what = result.target.index !== undefined ? `${result.target.label} [${result.target.index}]` : result.target.label;
         const paid = flags.api ? ` (${result.sent} sent, ${result.cacheHits} from cache, cost ${result.cost})` : '';
-        process.stdout.write(`${said}; explained ${what} with ${tag}, ${result.queries} queries${paid} in ${result.seconds.toFixed(1)} s\nwrote ${[outputs.overlay, outputs.sheet, outputs.map].filter(Boolean).join(', ')}\n`);
+        process.stdout.write(`${said}; explained ${what} with ${tag}, ${result.queries} queries${paid} in ${result.seconds.toFixed(1)} s\nwrote ${[outputs.overlay, outputs.sheet, outputs.map].filter(Boolean).join(', ')}\n${uncertaintyLine(uncertainties[0]!)}\n`);
       }
     } finally {
       bar.stop();

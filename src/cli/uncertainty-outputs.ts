@@ -1,0 +1,39 @@
+/**
+ * `lrsal explain`'s second map: the per-pixel standard error of the map from the same queries
+ * (methods/map-uncertainty.ts), written beside it as F.se.png (overlay; F.se.sheet.png with the colour bar's
+ * scale when sheets are on) and F.se.npy / F.se.model.npy, and its signal-to-noise figure for the summary.
+ */
+import type { Explanation } from '../explain/index.js';
+import { writePictureOutputs, type PictureFlags, type PictureInputs, type PicturePaths } from './picture-outputs.js';
+
+/** F.png → F.se.png, F.npy → F.se.npy, F.sheet.png → F.se.sheet.png. */
+export function standardErrorPaths(paths: PicturePaths): PicturePaths {
+  const tagged = (file: string) => file.replace(/(\.sheet\.png|\.model\.npy|\.png|\.npy)$/i, '.se$1');
+  return { overlay: tagged(paths.overlay), map: tagged(paths.map), modelMap: tagged(paths.modelMap), ...(paths.sheet ? { sheet: tagged(paths.sheet) } : {}) };
+}
+
+/** Writes the SE pictures and maps when there is an SE; returns the JSON summary's `uncertainty` fields. */
+export async function writeUncertaintyOutputs(paths: PicturePaths, one: Explanation, inputs: Omit<PictureInputs, 'map'>, flags: PictureFlags) {
+  if (!one.uncertainty) return { uncertainty: null, uncertaintyReason: one.uncertaintyReason };
+  // The SE is ≥ 0: shown as a magnitude whatever --sign says about the map.
+  const { sign: _sign, ...display } = flags;
+  const outputs = await writePictureOutputs(paths, { ...inputs, map: one.uncertainty.mapStandardError, title: `standard error of: ${inputs.title}` }, display);
+  const { aboveTwoSe, topDecileMedian } = one.uncertainty.signalToNoise;
+  return {
+    uncertainty: {
+      signalToNoise: { aboveTwoSe: round(aboveTwoSe), topDecileMedian: Number.isFinite(topDecileMedian) ? round(topDecileMedian) : null },
+      outputs: { overlay: outputs.overlay, map: outputs.map, modelMap: outputs.modelMap, ...(outputs.sheet ? { sheet: outputs.sheet } : {}) },
+    },
+  };
+}
+
+/** One line for the human summary. */
+export function uncertaintyLine(u: Awaited<ReturnType<typeof writeUncertaintyOutputs>>): string {
+  if (!u.uncertainty) return `no standard error: ${u.uncertaintyReason}`;
+  const { aboveTwoSe, topDecileMedian } = u.uncertainty.signalToNoise;
+  return `signal to noise: ${(aboveTwoSe * 100).toFixed(1)} % of pixels above 2·SE, top-10 % pixels' median |map|/SE ${topDecileMedian === null ? '∞' : topDecileMedian.toFixed(2)} (standard error map: ${u.uncertainty.outputs.overlay})`;
+}
+
+function round(v: number): number {
+  return Number(v.toFixed(4));
+}
