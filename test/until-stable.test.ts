@@ -1,0 +1,85 @@
+/**
+ * untilStable (explain/until-stable.ts): stops before the ceiling on an analytic model with the map of a plain
+ * run of the queries it used (byte for byte, standard error included), pays for no query twice, uses exactly
+ * the budget when the threshold is out of reach, and refuses what cannot grow chunk by chunk.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { LrsalError } from '../src/core/errors.js';
+import { sizeOf, type Shape } from '../src/core/tensor.js';
+import { explain, type ExplainOptions } from '../src/explain/index.js';
+import { linear, quadratic, randomVector, type Analytic } from './helpers/analytic.js';
+
+const shape: Shape = { channels: 3, height: 8, width: 8 };
+const d = sizeOf(shape);
+const bytes = (v: ArrayBufferView) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+
+/** A user function counting the queries it answers. */
+function counted(model: Analytic) {
+  const calls = { queries: 0 };
+  const f = async (inputs: Float32Array, count: number) => {
+    calls.queries += count;
+    return Float32Array.from(await model.f.evaluate(inputs, count));
+  };
+  return { f, calls };
+}
+
+const cases: Array<[string, ExplainOptions]> = [
+  ['vanilla × lr', { method: 'vanilla', gradient: 'lr' }],
+  ['IG (3 steps) × blockwise', { method: 'ig', gradient: 'blockwise', steps: 3, block: 0.5 }],
+  ['SmoothGrad × lr, antithetic pairs', { method: 'smoothgrad', gradient: 'lr', samples: 2, antithetic: true }],
+  ['SmoothGrad over IG × blockwise', { method: 'ig', tunnel: 'smoothgrad', gradient: 'blockwise', samples: 2, steps: 2, block: 0.5 }],
+];
+
+for (const [name, options] of cases) {
+  test(`${name}: stops before the ceiling with the bytes of a plain run of the queries it used`, async () => {
+    const model = quadratic(shape);
+    const x = randomVector(d, 5);
+    const budget = 40_000;
+    const base = { ...options, inputShape: shape, sigma: 0.01, seed: 3, batchSize: 7 } as ExplainOptions;
+    const early = counted(model);
+    const stable = await explain(early.f, x, { ...base, queries: budget, untilStable: 0.8 });
+    assert.ok(stable.stability?.stable, `stable: ${JSON.stringify(stable.stability)}`);
+    assert.ok(stable.queries < budget, `${stable.queries} queries`);
+    assert.ok(stable.stability.correlation! >= 0.8);
+    assert.equal(early.calls.queries, stable.queries, 'no query paid twice: the queries reported are the queries sent');
+    const plainCalls = counted(model);
+    const plain = await explain(plainCalls.f, x, { ...base, queries: stable.queries });
+    assert.equal(plainCalls.calls.queries, stable.queries);
+    assert.deepEqual(bytes(stable.attribution), bytes(plain.attribution));
+    assert.deepEqual(bytes(stable.map), bytes(plain.map));
+    assert.deepEqual(bytes(stable.uncertainty!.mapStandardError), bytes(plain.uncertainty!.mapStandardError));
+  });
+}
+
+test('an out-of-reach threshold uses exactly the budget and gives the plain run of the whole budget', async () => {
+  const model = linear(shape);
+  const x = randomVector(d, 6);
+  const base: ExplainOptions = { inputShape: shape, method: 'ig', gradient: 'lr', steps: 2, sigma: 0.01, seed: 4, queries: 1500 };
+  const early = counted(model);
+  const r = await explain(early.f, x, { ...base, untilStable: 1 });
+  assert.equal(r.queries, 1500);
+  assert.equal(early.calls.queries, 1500, 'the budget is a hard ceiling and is used exactly');
+  assert.equal(r.stability!.stable, false);
+  // Checkpoints at 1, 2, 4, 8 chunks per step: 2·(1 + 64c) + 1 queries; from 2 chunks on, a correlation each.
+  assert.deepEqual(r.stability!.checkpoints.map((c) => c.queries), [259, 515, 1027]);
+  const plain = await explain(counted(model).f, x, base);
+  assert.deepEqual(bytes(r.map), bytes(plain.map));
+});
+
+test('untilStable refuses, before any query, what cannot grow chunk by chunk, and bad thresholds', async () => {
+  const model = linear(shape);
+  const x = randomVector(d, 6);
+  const base: ExplainOptions = { inputShape: shape, queries: 500, untilStable: true };
+  for (const [options, message] of [
+    [{ gradient: 'focused' }, /lr or blockwise/],
+    [{ method: 'rise' }, /not RISE/],
+    [{ method: 'ig', gradient: 'lr', igPath: 'sampled' }, /path "steps"/],
+    [{ gradient: 'lr', untilStable: 1.5 }, /\(0, 1\]/],
+    [{ gradient: 'lr', untilStable: 0 }, /\(0, 1\]/],
+  ] as Array<[ExplainOptions, RegExp]>) {
+    const calls = counted(model);
+    await assert.rejects(explain(calls.f, x, { ...base, ...options }), (e: unknown) => e instanceof LrsalError && message.test(e.message), JSON.stringify(options));
+    assert.equal(calls.calls.queries, 0, 'refused before the first query');
+  }
+});
