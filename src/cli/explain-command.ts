@@ -3,7 +3,7 @@ import { IG_PATHS } from '../methods/integrated-gradients.js';
 import { Command, Option } from 'commander';
 import { invalidArgument, LrsalError } from '../core/errors.js';
 import { DEFAULT_CACHE_DIR } from '../models/remote/options.js';
-import { DEFAULT_IG_BASELINE, EXPLAIN_DEFAULTS, explain, type ExplainOptions, type GradientName } from '../explain/index.js';
+import { DEFAULT_IG_BASELINE, DEFAULT_STABILITY, EXPLAIN_DEFAULTS, explain, type ExplainOptions, type GradientName } from '../explain/index.js';
 import { NOISE_SHAPES } from '../gradients/noise-shapes.js';
 import { BLACK_BOX_GRADIENTS } from '../gradients/registry.js';
 import { CHANNEL_REDUCTIONS } from '../methods/channel-reduction.js';
@@ -21,12 +21,12 @@ import { prepareOutputs } from './outputs.js';
 import { addPictureOptions, picturePaths, reductionForSign, writePictureOutputs, type PictureFlags, type PicturePaths } from './picture-outputs.js';
 import { gracefulStop } from './signals.js';
 import { mapProblems, type RunEvidence } from '../metrics/map-quality.js';
-import { standardErrorPaths, uncertaintyLine, writeUncertaintyOutputs } from './uncertainty-outputs.js';
+import { stabilityFlag, stabilityLine, standardErrorPaths, uncertaintyLine, writeUncertaintyOutputs } from './uncertainty-outputs.js';
 
 /** Options taken over from explain() as they are; the ones below differ on the command line (names and text only). */
 type SharedOptions = Pick<
   ExplainOptions,
-  'tunnel' | 'queries' | 'seed' | 'sigma' | 'block' | 'noise' | 'tile' | 'grid' | 'survey' | 'antithetic' | 'baseline' | 'batchSize' | 'steps' | 'igPath' | 'samples' | 'noiseLevel' | 'igBaseline' | 'cells' | 'keep' | 'reduction' | 'fit' | 'topK'
+  'tunnel' | 'queries' | 'seed' | 'sigma' | 'block' | 'noise' | 'tile' | 'grid' | 'survey' | 'antithetic' | 'baseline' | 'batchSize' | 'steps' | 'igPath' | 'samples' | 'noiseLevel' | 'igBaseline' | 'cells' | 'keep' | 'reduction' | 'fit' | 'topK' | 'untilStable'
 >;
 
 interface ExplainFlags extends ModelFlags, PictureFlags, SharedOptions, Omit<Partial<RemoteFlags>, 'model' | 'queries' | 'target' | 'objective'> {
@@ -69,6 +69,7 @@ export function explainCommand(): Command {
     .option('--cells <s>', 'RISE grid cells per side', integer('--cells', 1))
     .option('--keep <p>', 'RISE keep probability', fraction('--keep'))
     .addOption(new Option('--reduction <how>', 'channel reduction for the map').choices(CHANNEL_REDUCTIONS).default(EXPLAIN_DEFAULTS.reduction))
+    .option('--until-stable [rho]', `stop once the maps of the two halves of the queries rank pixels alike (Spearman ≥ rho, default ${DEFAULT_STABILITY}); --queries stays the ceiling`, stabilityFlag)
     .option('--out <file.png>', 'overlay PNG (the raw map goes beside it as .npy); default out/<image>.<method>-<gradient>.png')
     .option('--json', 'print one JSON summary on stdout')
     .option('--strict', 'fail (exit 1) when the map says nothing: all zeros, constant, or unusable answers (default: a warning)')
@@ -149,6 +150,7 @@ export function explainCommand(): Command {
         ...(scoreModel ? { scoreKind: scoreModel.scoreKind, scoreKindSource: scoreModel.scoreKindSource } : {}),
         queryStats: result.queryStats,
         ...uncertainties[0]!,
+        ...(result.stability ? { stability: result.stability } : {}),
         ...(result.classes ? { classes: result.classes.map((c, k) => ({ target: c.target, valueAtX: c.valueAtX, outputs: written[k], ...uncertainties[k]! })) } : {}),
         seconds: Number(result.seconds.toFixed(3)),
         seed: result.seed,
@@ -161,7 +163,7 @@ export function explainCommand(): Command {
         const said = result.answer !== undefined ? `the model answered "${result.answer}"` : `predicted ${result.predictions[0]!.label} (${(result.predictions[0]!.probability * 100).toFixed(1)} %)`;
         const what = result.target.index !== undefined ? `${result.target.label} [${result.target.index}]` : result.target.label;
         const paid = flags.api ? ` (${result.sent} sent, ${result.cacheHits} from cache, cost ${result.cost})` : '';
-        process.stdout.write(`${said}; explained ${what} with ${tag}, ${result.queries} queries${paid} in ${result.seconds.toFixed(1)} s\nwrote ${[outputs.overlay, outputs.sheet, outputs.map].filter(Boolean).join(', ')}\n${uncertaintyLine(uncertainties[0]!)}\n`);
+        process.stdout.write(`${said}; explained ${what} with ${tag}, ${result.queries} queries${paid} in ${result.seconds.toFixed(1)} s\nwrote ${[outputs.overlay, outputs.sheet, outputs.map].filter(Boolean).join(', ')}\n${uncertaintyLine(uncertainties[0]!)}\n${result.stability ? stabilityLine(result.stability, result.queries) + '\n' : ''}`);
       }
     } finally {
       bar.stop();
@@ -202,6 +204,6 @@ function explainOptions(f: ExplainFlags): ExplainOptions {
 }
 
 function pickOptions(f: ExplainFlags): ExplainOptions {
-  const keys = ['method', 'gradient', 'tunnel', 'queries', 'seed', 'objective', 'target', 'sigma', 'block', 'noise', 'tile', 'grid', 'survey', 'antithetic', 'baseline', 'batchSize', 'steps', 'samples', 'noiseLevel', 'igBaseline', 'cells', 'keep', 'reduction', 'fit', 'igPath'] as const;
+  const keys = ['method', 'gradient', 'tunnel', 'queries', 'seed', 'objective', 'target', 'sigma', 'block', 'noise', 'tile', 'grid', 'survey', 'antithetic', 'baseline', 'batchSize', 'steps', 'samples', 'noiseLevel', 'igBaseline', 'cells', 'keep', 'reduction', 'fit', 'igPath', 'untilStable'] as const;
   return pick(f, [...keys]) as ExplainOptions;
 }

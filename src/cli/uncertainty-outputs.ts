@@ -1,9 +1,11 @@
 /**
  * `lrsal explain`'s second map: the per-pixel standard error of the map from the same queries
  * (methods/map-uncertainty.ts), written beside it as F.se.png (overlay; F.se.sheet.png with the colour bar's
- * scale when sheets are on) and F.se.npy / F.se.model.npy, and its signal-to-noise figure for the summary.
+ * scale when sheets are on) and F.se.npy / F.se.model.npy, and its signal-to-noise figure for the summary;
+ * the --until-stable flag and summary line.
  */
-import type { Explanation } from '../explain/index.js';
+import { invalidArgument } from '../core/errors.js';
+import type { Explanation, StabilityReport } from '../explain/index.js';
 import { writePictureOutputs, type PictureFlags, type PictureInputs, type PicturePaths } from './picture-outputs.js';
 
 /** F.png → F.se.png, F.npy → F.se.npy, F.sheet.png → F.se.sheet.png. */
@@ -36,4 +38,16 @@ export function uncertaintyLine(u: Awaited<ReturnType<typeof writeUncertaintyOut
 
 function round(v: number): number {
   return Number(v.toFixed(4));
+}
+
+/** `--until-stable [rho]`: a rank correlation in (0, 1]. */
+export function stabilityFlag(value: string): number {
+  const v = Number(value);
+  if (!(v > 0 && v <= 1)) throw invalidArgument(`--until-stable must be a rank correlation in (0, 1], got ${value}`);
+  return v;
+}
+
+export function stabilityLine(s: StabilityReport, queries: number): string {
+  const last = s.correlation === null ? 'no checkpoint fitted in the budget' : `halves' rank correlation ${s.correlation.toFixed(3)}`;
+  return s.stable ? `stable after ${queries} queries (${last} ≥ ${s.threshold})` : `not stable within the budget: used all ${queries} queries (${last} < ${s.threshold})`;
 }
