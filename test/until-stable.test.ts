@@ -4,11 +4,16 @@
  * the budget when the threshold is out of reach, and refuses what cannot grow chunk by chunk.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { LrsalError } from '../src/core/errors.js';
 import { sizeOf, type Shape } from '../src/core/tensor.js';
 import { explain, type ExplainOptions } from '../src/explain/index.js';
+import { decodeNpy } from '../src/render/npy.js';
 import { linear, quadratic, randomVector, type Analytic } from './helpers/analytic.js';
+import { kitten, repoRoot, tempDir } from './helpers/files.js';
 
 const shape: Shape = { channels: 3, height: 8, width: 8 };
 const d = sizeOf(shape);
@@ -81,5 +86,26 @@ test('untilStable refuses, before any query, what cannot grow chunk by chunk, an
     const calls = counted(model);
     await assert.rejects(explain(calls.f, x, { ...base, ...options }), (e: unknown) => e instanceof LrsalError && message.test(e.message), JSON.stringify(options));
     assert.equal(calls.calls.queries, 0, 'refused before the first query');
+  }
+});
+
+test('lrsal explain --until-stable: the stability and the standard error map in the JSON; bad uses exit 2 before any query', () => {
+  const lrsal = (args: string[]) => spawnSync(process.execPath, [join(repoRoot, 'dist', 'src', 'cli', 'main.js'), ...args], { encoding: 'utf8', env: { ...process.env, LRSAL_DEBUG: '' } });
+  const out = join(tempDir(), 'k.png');
+  const r = lrsal(['explain', kitten, '--method', 'vanilla', '--gradient', 'blockwise', '--queries', '300', '--until-stable', '1', '--threads', '1', '--out', out, '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const summary = JSON.parse(r.stdout);
+  assert.equal(summary.queries, 300, 'an out-of-reach threshold spends the whole budget');
+  assert.deepEqual(summary.stability.checkpoints.map((c: { queries: number }) => c.queries), [129, 257]);
+  assert.equal(summary.stability.stable, false);
+  assert.ok(summary.uncertainty.signalToNoise.aboveTwoSe >= 0 && summary.uncertainty.signalToNoise.aboveTwoSe <= 1);
+  const se = decodeNpy(readFileSync(summary.uncertainty.outputs.map));
+  assert.deepEqual(se.shape, [224, 224]);
+  assert.ok(se.data.every((v) => Number.isFinite(v) && v >= 0) && se.data.some((v) => v > 0));
+  for (const args of [['--until-stable', '2'], ['--gradient', 'focused', '--until-stable']]) {
+    const bad = lrsal(['explain', kitten, '--queries', '300', '--out', join(tempDir(), 'b.png'), ...args]);
+    assert.equal(bad.status, 2, bad.stderr);
+    assert.match(bad.stderr, /until-stable/);
+    assert.equal(bad.stderr.trim().split('\n').length, 1, 'one line');
   }
 });
