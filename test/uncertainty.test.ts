@@ -144,6 +144,26 @@ test('signal-to-noise: the share of pixels above 2·SE and the median |map|/SE o
   assert.equal(snr.topDecileMedian, 10);
 });
 
+/** f with no gradient at all: a hash of the input's bits (every answer independent noise). */
+const hashNoise = async (inputs: Float32Array, count: number) => {
+  const bits = new Uint32Array(inputs.buffer, inputs.byteOffset, inputs.length);
+  return Float32Array.from({ length: count }, (_, q) => {
+    let h = 2166136261;
+    for (let i = q * d; i < (q + 1) * d; i++) h = Math.imul(h ^ bits[i]!, 16777619);
+    return (h >>> 0) / 2 ** 32 - 0.5;
+  });
+};
+
+for (const [noise, level] of [['iid', 0.15], ['channel-shared', 0.046]] as const) {
+  test(`a map of pure noise (${noise}) scores what the chance figure says: about ${level * 100} % of pixels above 2·SE`, async () => {
+    const shape16: Shape = { channels: 3, height: 16, width: 16 };
+    const r = await explain(async (inputs, count) => hashNoise(inputs, count), randomVector(3 * 256, 2), { inputShape: shape16, method: 'vanilla', gradient: 'lr', noise, tile: 1, queries: 400, sigma: 0.01, seed: 1 });
+    const { aboveTwoSe, chance } = r.uncertainty!.signalToNoise;
+    assert.ok(Math.abs(chance!.aboveTwoSe - level) < 0.04, `chance ${chance!.aboveTwoSe}`);
+    assert.ok(Math.abs(aboveTwoSe - chance!.aboveTwoSe) < 0.05, `pure noise ${aboveTwoSe} vs chance ${chance!.aboveTwoSe}`);
+  });
+}
+
 const userFunction = (model: Analytic) => async (inputs: Float32Array, count: number) => Float32Array.from(await model.f.evaluate(inputs, count));
 
 test('explain(): uncertainty where it is defined, null with a reason elsewhere', async () => {
@@ -156,6 +176,7 @@ test('explain(): uncertainty where it is defined, null with a reason elsewhere',
   assert.equal(ig.uncertainty.standardError.length, d);
   assert.ok(ig.uncertainty.signalToNoise.aboveTwoSe > 0 && ig.uncertainty.signalToNoise.aboveTwoSe <= 1);
   assert.ok(ig.uncertainty.signalToNoise.topDecileMedian > 2, 'a linear model at 400 queries stands out of its noise');
+  assert.ok(ig.uncertainty.signalToNoise.aboveTwoSe > ig.uncertainty.signalToNoise.chance!.aboveTwoSe + 0.2, 'well above chance');
   for (const [options, reason] of [
     [{ method: 'vargrad', gradient: 'lr' }, /VarGrad/],
     [{ method: 'rise' }, /RISE/],

@@ -20,10 +20,15 @@ export async function writeUncertaintyOutputs(paths: PicturePaths, one: Explanat
   // The SE is ≥ 0: shown as a magnitude whatever --sign says about the map.
   const { sign: _sign, ...display } = flags;
   const outputs = await writePictureOutputs(paths, { ...inputs, map: one.uncertainty.mapStandardError, title: `standard error of: ${inputs.title}` }, display);
-  const { aboveTwoSe, topDecileMedian } = one.uncertainty.signalToNoise;
+  const { aboveTwoSe, topDecileMedian, chance } = one.uncertainty.signalToNoise;
+  const finite = (v: number) => (Number.isFinite(v) ? round(v) : null);
   return {
     uncertainty: {
-      signalToNoise: { aboveTwoSe: round(aboveTwoSe), topDecileMedian: Number.isFinite(topDecileMedian) ? round(topDecileMedian) : null },
+      signalToNoise: {
+        aboveTwoSe: round(aboveTwoSe),
+        topDecileMedian: finite(topDecileMedian),
+        ...(chance ? { chance: { aboveTwoSe: round(chance.aboveTwoSe), topDecileMedian: finite(chance.topDecileMedian) } } : {}),
+      },
       outputs: { overlay: outputs.overlay, map: outputs.map, modelMap: outputs.modelMap, ...(outputs.sheet ? { sheet: outputs.sheet } : {}) },
     },
   };
@@ -32,8 +37,13 @@ export async function writeUncertaintyOutputs(paths: PicturePaths, one: Explanat
 /** One line for the human summary. */
 export function uncertaintyLine(u: Awaited<ReturnType<typeof writeUncertaintyOutputs>>): string {
   if (!u.uncertainty) return `no standard error: ${u.uncertaintyReason}`;
-  const { aboveTwoSe, topDecileMedian } = u.uncertainty.signalToNoise;
-  return `signal to noise: ${(aboveTwoSe * 100).toFixed(1)} % of pixels above 2·SE, top-10 % pixels' median |map|/SE ${topDecileMedian === null ? '∞' : topDecileMedian.toFixed(2)} (standard error map: ${u.uncertainty.outputs.overlay})`;
+  const { aboveTwoSe, topDecileMedian, chance } = u.uncertainty.signalToNoise;
+  const ratio = (v: number | null) => (v === null ? '∞' : v.toFixed(2));
+  const byChance = (text: string) => (chance ? ` (pure noise: ${text})` : '');
+  return (
+    `signal to noise: ${(aboveTwoSe * 100).toFixed(1)} % of pixels above 2·SE${byChance(`${((chance?.aboveTwoSe ?? 0) * 100).toFixed(1)} %`)}, ` +
+    `top-10 % pixels' median |map|/SE ${ratio(topDecileMedian)}${byChance(ratio(chance?.topDecileMedian ?? null))}; standard error map: ${u.uncertainty.outputs.overlay}`
+  );
 }
 
 function round(v: number): number {

@@ -9,7 +9,8 @@
  */
 import type { Shape } from '../core/tensor.js';
 import { channelPairs, standardErrors, type ChannelCovariance } from '../gradients/standard-error.js';
-import type { ChannelReduction } from './channel-reduction.js';
+import { Rng } from '../core/rng.js';
+import { reduceChannels, type ChannelReduction } from './channel-reduction.js';
 
 export interface MapUncertainty {
   /** Standard error of every attribution value (C×H×W, the attribution's layout). */
@@ -20,15 +21,61 @@ export interface MapUncertainty {
 }
 
 export interface SignalToNoise {
-  /** Share of pixels whose |map| exceeds twice its standard error (≈ 5 % by chance alone when the map is noise). */
+  /** Share of pixels whose |map| exceeds twice its standard error. */
   aboveTwoSe: number;
   /** Median of |map| / SE over the 10 % of pixels with the largest |map|: how well the hot spots stand out. */
   topDecileMedian: number;
+  /**
+   * The same two figures for a map of pure estimation noise with the same covariance (no signal at all): what
+   * chance alone gives. abs-sum over independent channels folds three noises into one positive value, so chance
+   * is ≈ 15 % above 2·SE there, ≈ 4.6 % for one channel or channel-shared noise.
+   */
+  chance?: { aboveTwoSe: number; topDecileMedian: number };
 }
 
 export function mapUncertainty(values: Float32Array, shape: Shape, cov: ChannelCovariance, reduction: ChannelReduction, map: Float32Array): MapUncertainty {
   const mapStandardError = mapStandardErrorOf(values, shape, cov, reduction);
-  return { standardError: standardErrors(cov), mapStandardError, signalToNoise: signalToNoise(map, mapStandardError) };
+  const noise = noiseOnly(shape, cov);
+  const noiseMap = reduceChannels(noise, shape, reduction);
+  const chance = signalToNoise(noiseMap, mapStandardErrorOf(noise, shape, cov, reduction));
+  return { standardError: standardErrors(cov), mapStandardError, signalToNoise: { ...signalToNoise(map, mapStandardError), chance: { aboveTwoSe: chance.aboveTwoSe, topDecileMedian: chance.topDecileMedian } } };
+}
+
+/** One draw of attribution noise with each pixel's channel covariance (Cholesky per pixel; fixed seed). */
+export function noiseOnly(shape: Shape, cov: ChannelCovariance, seed = 0): Float32Array {
+  const C = shape.channels;
+  const plane = shape.height * shape.width;
+  const pairs = channelPairs(C);
+  const index = (a: number, b: number) => pairs.findIndex(([c, c2]) => c === Math.min(a, b) && c2 === Math.max(a, b));
+  const pairOf = Array.from({ length: C * C }, (_, k) => index(Math.floor(k / C), k % C));
+  const z = new Float32Array(C * plane);
+  new Rng(seed).fillNormal(z, 0, z.length, 1);
+  const out = new Float32Array(C * plane);
+  const L = new Float64Array(C * C);
+  for (let p = 0; p < plane; p++) {
+    // Cholesky of the pixel's C×C covariance; a pivot at zero (channels fully correlated) leaves its column zero.
+    L.fill(0);
+    let scale = 0;
+    for (let c = 0; c < C; c++) scale = Math.max(scale, cov.values[pairOf[c * C + c]! * plane + p]!);
+    for (let j = 0; j < C; j++) {
+      let pivot = cov.values[pairOf[j * C + j]! * plane + p]!;
+      for (let k = 0; k < j; k++) pivot -= L[j * C + k]! ** 2;
+      if (!(pivot > 1e-9 * scale)) continue;
+      const root = Math.sqrt(pivot);
+      L[j * C + j] = root;
+      for (let i = j + 1; i < C; i++) {
+        let v = cov.values[pairOf[i * C + j]! * plane + p]!;
+        for (let k = 0; k < j; k++) v -= L[i * C + k]! * L[j * C + k]!;
+        L[i * C + j] = v / root;
+      }
+    }
+    for (let i = 0; i < C; i++) {
+      let v = 0;
+      for (let k = 0; k <= i; k++) v += L[i * C + k]! * z[k * plane + p]!;
+      out[i * plane + p] = v;
+    }
+  }
+  return out;
 }
 
 export function mapStandardErrorOf(values: Float32Array, shape: Shape, cov: ChannelCovariance, reduction: ChannelReduction): Float32Array {
