@@ -11,9 +11,11 @@ import { test } from 'node:test';
 import { LrsalError } from '../src/core/errors.js';
 import { sizeOf, type Shape } from '../src/core/tensor.js';
 import { explain, type ExplainOptions } from '../src/explain/index.js';
+import { visionApiModel } from '../src/models/remote/vision-api.js';
 import { decodeNpy } from '../src/render/npy.js';
 import { linear, quadratic, randomVector, type Analytic } from './helpers/analytic.js';
 import { kitten, repoRoot, tempDir } from './helpers/files.js';
+import { fastOptions, sharedClassifier, withServer } from './remote-fixtures.js';
 
 const shape: Shape = { channels: 3, height: 8, width: 8 };
 const d = sizeOf(shape);
@@ -107,5 +109,20 @@ test('lrsal explain --until-stable: the stability and the standard error map in 
     assert.equal(bad.status, 2, bad.stderr);
     assert.match(bad.stderr, /until-stable/);
     assert.equal(bad.stderr.trim().split('\n').length, 1, 'one line');
+  }
+});
+
+test('a remote label API grows the same way: the stopped map is the plain run of its queries, each image sent once', async () => {
+  try {
+    await withServer('vision', {}, async (server) => {
+      const options: ExplainOptions = { target: 'tabby cat', method: 'vanilla', gradient: 'blockwise', queries: 600, seed: 2, untilStable: 0.05 };
+      const stable = await explain(visionApiModel({ ...fastOptions(false), endpoint: server.url, maxResults: 1 }), kitten, options);
+      assert.ok(stable.stability!.stable && stable.queries < 600, JSON.stringify(stable.stability));
+      assert.equal(server.images, stable.queries, 'no image bought twice');
+      const plain = await explain(visionApiModel({ ...fastOptions(false), endpoint: server.url, maxResults: 1 }), kitten, { ...options, untilStable: undefined, queries: stable.queries });
+      assert.deepEqual(bytes(stable.map), bytes(plain.map));
+    });
+  } finally {
+    await (await sharedClassifier()).dispose();
   }
 });

@@ -9,6 +9,9 @@
  * The correlation of two half-budget maps understates how stable the whole map is (each half has twice its
  * variance): a threshold of 0.9 between halves is a stricter test than 0.9 between two full runs.
  *
+ * The server's preview rounds (server/explanations/explain-in-rounds.ts) grow a map differently: independent
+ * explain() runs with their own seeds, averaged; that mean is no plain run's bits, so it is not reused here.
+ *
  * Needs a method whose queries never depend on f's answers and whose sums are chunked: vanilla, SmoothGrad,
  * VarGrad and IG (steps) over lr or blockwise, for score, label and text black boxes alike.
  */
