@@ -41,6 +41,9 @@ export { integratedGradients, IG_DEFAULTS, type IntegratedGradientsOptions } fro
 export { rise, RISE_DEFAULTS, type RiseOptions } from './methods/rise.js';
 export { reduceChannels, CHANNEL_REDUCTIONS, type ChannelReduction } from './methods/channel-reduction.js';
 export { createMethod, METHODS, type MethodName } from './methods/registry.js';
+// Per-pixel standard errors from the same queries (issue 12 §4).
+export { mapUncertainty, mapStandardErrorOf, signalToNoise, type MapUncertainty, type SignalToNoise } from './methods/map-uncertainty.js';
+export { standardErrors, type ChannelCovariance } from './gradients/standard-error.js';
 
 export { renderOverlay, renderHeatmap } from './render/overlay.js';
 export { encodeNpy, decodeNpy } from './render/npy.js';
@@ -60,6 +63,8 @@ export {
   REMOTE_SIGMA_GREY_LEVELS,
   REMOTE_BLOCK,
   DEFAULT_QUESTION,
+  DEFAULT_STABILITY,
+  type StabilityReport,
   type ExplainOptions,
   type Explanation,
   type BlackBox,

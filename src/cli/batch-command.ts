@@ -20,7 +20,7 @@ import type { ModelFlags } from './model-options.js';
 import { integer } from './parse.js';
 
 /** explain's options that do not apply to a batch (one output per image; score models only). */
-const NOT_FOR_BATCH = new Set(['--out', '--json', '--api', '--endpoint', '--question', '--price', '--max-cost', '--yes', '--no-cache', '--cache-dir', '--concurrency', '--rps', '--timeout', '--max-labels', '--embeddings', '--embeddings-model', '--http-body', '--http-labels', '--threads', '--no-progress']);
+const NOT_FOR_BATCH = new Set(['--out', '--json', '--api', '--endpoint', '--question', '--price', '--max-cost', '--yes', '--no-cache', '--cache-dir', '--concurrency', '--rps', '--timeout', '--max-labels', '--embeddings', '--embeddings-model', '--http-body', '--http-labels', '--threads', '--no-progress', '--until-stable']);
 
 const EXPLAIN_KEYS = ['method', 'gradient', 'queries', 'seed', 'objective', 'target', 'sigma', 'block', 'noise', 'tile', 'grid', 'survey', 'antithetic', 'baseline', 'batchSize', 'steps', 'samples', 'noiseLevel', 'igBaseline', 'cells', 'keep', 'reduction'] as const;
 

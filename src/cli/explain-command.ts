@@ -3,7 +3,7 @@ import { IG_PATHS } from '../methods/integrated-gradients.js';
 import { Command, Option } from 'commander';
 import { invalidArgument, LrsalError } from '../core/errors.js';
 import { DEFAULT_CACHE_DIR } from '../models/remote/options.js';
-import { DEFAULT_IG_BASELINE, EXPLAIN_DEFAULTS, explain, type ExplainOptions, type Explanation, type GradientName } from '../explain/index.js';
+import { DEFAULT_IG_BASELINE, DEFAULT_STABILITY, EXPLAIN_DEFAULTS, explain, type ExplainOptions, type Explanation, type GradientName } from '../explain/index.js';
 import { NOISE_SHAPES } from '../gradients/noise-shapes.js';
 import { BLACK_BOX_GRADIENTS } from '../gradients/registry.js';
 import { CHANNEL_REDUCTIONS } from '../methods/channel-reduction.js';
@@ -21,11 +21,12 @@ import { prepareOutputs } from './outputs.js';
 import { addPictureOptions, picturePaths, reductionForSign, writeClassSheet, writePictureOutputs, type PictureFlags, type PicturePaths } from './picture-outputs.js';
 import { gracefulStop } from './signals.js';
 import { mapProblems, type RunEvidence } from '../metrics/map-quality.js';
+import { stabilityFlag, stabilityLine, standardErrorPaths, uncertaintyLine, writeUncertaintyOutputs } from './uncertainty-outputs.js';
 
 /** Options taken over from explain() as they are; the ones below differ on the command line (names and text only). */
 type SharedOptions = Pick<
   ExplainOptions,
-  'tunnel' | 'queries' | 'seed' | 'sigma' | 'block' | 'noise' | 'tile' | 'grid' | 'survey' | 'antithetic' | 'baseline' | 'batchSize' | 'steps' | 'igPath' | 'samples' | 'noiseLevel' | 'igBaseline' | 'cells' | 'keep' | 'reduction' | 'fit' | 'topK'
+  'tunnel' | 'queries' | 'seed' | 'sigma' | 'block' | 'noise' | 'tile' | 'grid' | 'survey' | 'antithetic' | 'baseline' | 'batchSize' | 'steps' | 'igPath' | 'samples' | 'noiseLevel' | 'igBaseline' | 'cells' | 'keep' | 'reduction' | 'fit' | 'topK' | 'untilStable'
 >;
 
 interface ExplainFlags extends ModelFlags, PictureFlags, SharedOptions, Omit<Partial<RemoteFlags>, 'model' | 'queries' | 'target' | 'objective'> {
@@ -68,6 +69,7 @@ export function explainCommand(): Command {
     .option('--cells <s>', 'RISE grid cells per side', integer('--cells', 1))
     .option('--keep <p>', 'RISE keep probability', fraction('--keep'))
     .addOption(new Option('--reduction <how>', 'channel reduction for the map').choices(CHANNEL_REDUCTIONS).default(EXPLAIN_DEFAULTS.reduction))
+    .option('--until-stable [rho]', `stop once the maps of the two halves of the queries rank pixels alike (Spearman ≥ rho, default ${DEFAULT_STABILITY}); --queries stays the ceiling`, stabilityFlag)
     .option('--out <file.png>', 'overlay PNG (the raw map goes beside it as .npy); default out/<image>.<method>-<gradient>.png')
     .option('--json', 'print one JSON summary on stdout')
     .option('--strict', 'fail (exit 1) when the map says nothing: all zeros, constant, or unusable answers (default: a warning)')
@@ -102,7 +104,8 @@ export function explainCommand(): Command {
     const planned = picturePaths(imagePath, flags.out, baseTag, flags);
     let box: Classifier | RemoteLabelModel | RemoteTextModel | undefined;
     try {
-      await prepareOutputs([planned.overlay, planned.map, planned.modelMap, ...(planned.sheet ? [planned.sheet] : [])], [imagePath]);
+      const plannedSe = standardErrorPaths(planned);
+      await prepareOutputs([planned.overlay, planned.map, planned.modelMap, ...(planned.sheet ? [planned.sheet] : []), ...Object.values(plannedSe)], [imagePath]);
       let options: ExplainOptions = { ...explainOptions(flags), stopSignal: stop.signal, onProgress: (p) => bar.update(p) };
       if (flags.api) {
         if (flags.gradient === 'backprop') throw invalidArgument('--gradient backprop needs the model file; a remote black box has no gradients');
@@ -123,6 +126,7 @@ export function explainCommand(): Command {
       // With --top-k or several --target classes: one set of pictures per class, F.<class index>.png and so on.
       const classes = result.classes ?? [result];
       const written: Array<Awaited<ReturnType<typeof writePictureOutputs>>> = [];
+      const uncertainties: Array<Awaited<ReturnType<typeof writeUncertaintyOutputs>>> = [];
       for (const one of classes) {
         const top = one.predictions.find((p) => p.index === one.target.index);
         const probability = one.probability ?? top?.probability;
@@ -132,6 +136,8 @@ export function explainCommand(): Command {
         const { sheet: _oneSheet, ...withoutSheet } = planned;
         const paths = classes.length > 1 ? perClass(withoutSheet, one.target.index!) : planned;
         written.push(await writePictureOutputs(paths, { imagePath, image: one.image!, map: one.map, ...(one.geometry ? { geometry: one.geometry } : {}), title }, flags));
+        // The map's standard error from the same queries (F.se.png, F.se.npy), or why there is none.
+        uncertainties.push(await writeUncertaintyOutputs(standardErrorPaths(paths), one, { imagePath, image: one.image!, ...(one.geometry ? { geometry: one.geometry } : {}), title }, flags));
       }
       const classSheet = classes.length > 1 && planned.sheet ? await writeClassesSheet(planned.sheet, imagePath, result, flags) : undefined;
       const outputs = classSheet ? { ...written[0]!, sheet: classSheet } : written[0]!;
@@ -147,7 +153,9 @@ export function explainCommand(): Command {
         ...(result.remote ? { sent: result.sent, cacheHits: result.cacheHits, cost: result.cost, cacheErrors: result.remote.cacheErrors, cacheWriteErrors: result.remote.cacheWriteErrors } : {}),
         ...(scoreModel ? { scoreKind: scoreModel.scoreKind, scoreKindSource: scoreModel.scoreKindSource } : {}),
         queryStats: result.queryStats,
-        ...(result.classes ? { classes: result.classes.map((c, k) => ({ target: c.target, valueAtX: c.valueAtX, ...(c.probability !== undefined ? { probability: c.probability } : {}), ...(c.directionsOf ? { directionsOf: c.directionsOf } : {}), outputs: written[k] })) } : {}),
+        ...uncertainties[0]!,
+        ...(result.stability ? { stability: result.stability } : {}),
+        ...(result.classes ? { classes: result.classes.map((c, k) => ({ target: c.target, valueAtX: c.valueAtX, ...(c.probability !== undefined ? { probability: c.probability } : {}), ...(c.directionsOf ? { directionsOf: c.directionsOf } : {}), outputs: written[k], ...uncertainties[k]! })) } : {}),
         seconds: Number(result.seconds.toFixed(3)),
         seed: result.seed,
         sigma: result.sigma,
@@ -159,7 +167,7 @@ export function explainCommand(): Command {
         const said = result.answer !== undefined ? `the model answered "${result.answer}"` : `predicted ${result.predictions[0]!.label} (${(result.predictions[0]!.probability * 100).toFixed(1)} %)`;
         const what = result.target.index !== undefined ? `${result.target.label} [${result.target.index}]` : result.target.label;
         const paid = flags.api ? ` (${result.sent} sent, ${result.cacheHits} from cache, cost ${result.cost})` : '';
-        process.stdout.write(`${said}; explained ${what} with ${tag}, ${result.queries} queries${paid} in ${result.seconds.toFixed(1)} s\nwrote ${[outputs.overlay, outputs.sheet, outputs.map].filter(Boolean).join(', ')}\n`);
+        process.stdout.write(`${said}; explained ${what} with ${tag}, ${result.queries} queries${paid} in ${result.seconds.toFixed(1)} s\nwrote ${[outputs.overlay, outputs.sheet, outputs.map].filter(Boolean).join(', ')}\n${uncertaintyLine(uncertainties[0]!)}\n${result.stability ? stabilityLine(result.stability, result.queries) + '\n' : ''}`);
       }
     } finally {
       bar.stop();
@@ -220,6 +228,6 @@ function explainOptions(f: ExplainFlags): ExplainOptions {
 }
 
 function pickOptions(f: ExplainFlags): ExplainOptions {
-  const keys = ['method', 'gradient', 'tunnel', 'queries', 'seed', 'objective', 'target', 'sigma', 'block', 'noise', 'tile', 'grid', 'survey', 'antithetic', 'baseline', 'batchSize', 'steps', 'samples', 'noiseLevel', 'igBaseline', 'cells', 'keep', 'reduction', 'fit', 'igPath'] as const;
+  const keys = ['method', 'gradient', 'tunnel', 'queries', 'seed', 'objective', 'target', 'sigma', 'block', 'noise', 'tile', 'grid', 'survey', 'antithetic', 'baseline', 'batchSize', 'steps', 'samples', 'noiseLevel', 'igBaseline', 'cells', 'keep', 'reduction', 'fit', 'igPath', 'untilStable'] as const;
   return pick(f, [...keys]) as ExplainOptions;
 }

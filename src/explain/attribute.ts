@@ -10,6 +10,7 @@ import { Rng } from '../core/rng.js';
 import type { Shape } from '../core/tensor.js';
 import type { ChunkLedger } from '../gradients/chunks.js';
 import type { GradientSource } from '../gradients/gradient-source.js';
+import type { ChannelCovariance } from '../gradients/standard-error.js';
 import { blurImage, loadImage, type RgbImage } from '../io/image.js';
 import type { AttributionMethod } from '../methods/attribution.js';
 import { reduceChannels, type ChannelReduction } from '../methods/channel-reduction.js';
@@ -24,6 +25,8 @@ export interface AttributionResult {
   map: Float32Array;
   /** The method's name as run (e.g. "ig", "smoothgrad(ig)", or a custom method's name). */
   method: string;
+  /** Sampling covariance of `values` from the queries, when the method can tell (methods/map-uncertainty.ts). */
+  covariance?: ChannelCovariance;
 }
 
 type MethodOptions = Pick<ExplainOptions, 'samples' | 'noiseLevel' | 'steps' | 'igPath' | 'cells' | 'keep' | 'batchSize' | 'igBaseline' | 'signal' | 'tunnel'> & {
@@ -84,7 +87,7 @@ export async function attribute(
   o: Pick<MethodOptions, 'seed' | 'reduction' | 'signal' | 'chunks'>,
 ): Promise<AttributionResult> {
   const result = await method.attribute({ f, x, queries, rng: new Rng(o.seed), valueAtX, ...(o.signal ? { signal: o.signal } : {}), ...(o.chunks ? { chunks: o.chunks } : {}) });
-  return { values: result.values, shape: result.shape, map: reduceChannels(result.values, result.shape, o.reduction), method: method.name };
+  return { values: result.values, shape: result.shape, map: reduceChannels(result.values, result.shape, o.reduction), method: method.name, ...(result.covariance ? { covariance: result.covariance } : {}) };
 }
 
 /** The IG baseline / RISE fill in input space. Without an image (x given directly), only black and zeros exist. */

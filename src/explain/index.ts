@@ -14,21 +14,24 @@ import type { GradientSource } from '../gradients/gradient-source.js';
 import { createGradientSource } from '../gradients/registry.js';
 import { loadImage, type RgbImage } from '../io/image.js';
 import type { ChannelReduction } from '../methods/channel-reduction.js';
+import { mapUncertainty, noUncertaintyReason, type MapUncertainty } from '../methods/map-uncertainty.js';
 import type { RemoteStats } from '../models/remote/types.js';
 import type { Fit, ImageGeometry } from '../render/geometry.js';
 import type { DifferentiableModel } from '../models/differentiable.js';
 import { loadDifferentiableModel } from '../models/differentiable-onnx.js';
 import { toModelInput } from '../models/preprocess.js';
 import type { BackpropObjective } from '../models/differentiable.js';
-import { attribute, buildMethod } from './attribute.js';
+import { attribute, buildMethod, type AttributionResult } from './attribute.js';
 import { openBlackBox, type BlackBox, type ExplainedTarget, type OpenedBlackBox, type Prediction } from './black-box.js';
 import { EXPLAIN_DEFAULTS, type ExplainOptions } from './options.js';
 import { observed, type QueryStats } from './query-stats.js';
 import { validateExplainOptions } from './validate-options.js';
+import { attributeUntilStable, stabilityThreshold, validateUntilStable, type StabilityReport } from './until-stable.js';
 
 export * from './options.js';
 export { greyLevel, type BlackBox, type ScoreFunction, type ExplainedTarget, type Prediction } from './black-box.js';
 export type { QueryStats } from './query-stats.js';
+export { DEFAULT_STABILITY, type StabilityReport } from './until-stable.js';
 export { attributeWithMethod } from './attribute.js';
 
 /** What `explain()` is given to explain: a file path, encoded bytes, decoded pixels, or an input x itself. */
@@ -80,6 +83,14 @@ export interface Explanation {
    * a focused run of its own would give (focus-sharing.ts).
    */
   directionsOf?: ExplainedTarget;
+  /**
+   * Per-pixel standard error of the attribution and the map from the same queries, and a signal-to-noise figure
+   * (methods/map-uncertainty.ts); null when the method × gradient has none, with the reason in uncertaintyReason.
+   */
+  uncertainty: MapUncertainty | null;
+  uncertaintyReason?: string;
+  /** With untilStable: the checkpoints' rank correlations and whether the map became stable before the budget ran out. */
+  stability?: StabilityReport;
   /** With topK/targets: one explanation per class (the first is this one), all from the same queries. */
   classes?: Explanation[];
 }
@@ -93,6 +104,8 @@ export async function explain(box: BlackBox, image: ImageInput, options: Explain
   // Every option checked before the first (possibly paid) query.
   validateExplainOptions(options, opened.kind === 'scores' ? 'scores' : opened.kind === 'function' ? 'function' : 'remote', opened.shape);
   const budget = requireInteger('queries', o.queries, 2);
+  const stableAt = stabilityThreshold(o.untilStable);
+  if (stableAt !== undefined) validateUntilStable(o);
   // Remote models: batches as large as the adapter's concurrency by default, so every request slot stays busy.
   if (options.batchSize === undefined && opened.batchSize !== undefined) o.batchSize = opened.batchSize;
   const { image: seen, input: x, geometry } = await prepareInput(opened, image, o.fit);
@@ -115,8 +128,14 @@ export async function explain(box: BlackBox, image: ImageInput, options: Explain
       const ranking = share && (k === 0 ? share.lead : share.follower());
       const source = await gradientSource(o, opened, one.target, one.objective, sigma, owned, (m) => (owned = m), ranking);
       const method = await buildMethod({ ...o, method: o.method }, source, opened.preprocessing, opened.shape, seen);
-      const result = await attribute(method, f, x, one.valueAtX, budget - 1, { seed: o.seed, reduction: o.reduction as ChannelReduction, ...(o.signal ? { signal: o.signal } : {}) });
+      const run = { seed: o.seed, reduction: o.reduction as ChannelReduction, ...(o.signal ? { signal: o.signal } : {}) };
+      const result: AttributionResult & { stability?: StabilityReport } =
+        stableAt === undefined
+          ? await attribute(method, f, x, one.valueAtX, budget - 1, run)
+          : await attributeUntilStable(method, f, x, one.valueAtX, budget - 1, { ...run, threshold: stableAt, antithetic: 'settings' in source && Boolean((source as { settings: { antithetic: boolean } }).settings.antithetic) });
       const remote = opened.stats();
+      const gradientName = result.method === 'rise' ? 'none' : source.name;
+      const uncertainty = result.covariance ? mapUncertainty(result.values, result.shape, result.covariance, o.reduction as ChannelReduction, result.map) : null;
       maps.push({
         target: one.target,
         predictions: one.predictions,
@@ -125,7 +144,7 @@ export async function explain(box: BlackBox, image: ImageInput, options: Explain
         valueAtX: one.valueAtX,
         ...(one.probability !== undefined ? { probability: one.probability } : {}),
         method: result.method,
-        gradient: result.method === 'rise' ? 'none' : source.name,
+        gradient: gradientName,
         objective: one.objective,
         queries: ledger.spent,
         sent: remote.sent,
@@ -143,6 +162,9 @@ export async function explain(box: BlackBox, image: ImageInput, options: Explain
         attributionShape: result.shape,
         map: result.map,
         ...(share && k > 0 ? { directionsOf: resolved[0]!.target } : {}),
+        uncertainty,
+        ...(uncertainty ? {} : { uncertaintyReason: noUncertaintyReason(result.method, gradientName) }),
+        ...(result.stability ? { stability: result.stability } : {}),
       });
     }
     const seconds = (performance.now() - started) / 1000;

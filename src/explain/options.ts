@@ -89,6 +89,12 @@ export interface ExplainOptions {
   cells?: number;
   keep?: number;
   reduction?: ChannelReduction;
+  /**
+   * Stop early once the map's rank order is stable: true (threshold DEFAULT_STABILITY, 0.9) or a Spearman
+   * threshold in (0, 1] between the maps of the two halves of the queries; `queries` stays the ceiling
+   * (explain/until-stable.ts). lr/blockwise gradient methods, one class at a time.
+   */
+  untilStable?: boolean | number;
   /** Score models: how the photo becomes the input: 'crop' (centre crop, default) or 'pad' (letterbox: all of it). */
   fit?: Fit;
   onProgress?: (p: LedgerProgress) => void;

@@ -18,10 +18,15 @@ export const CHUNK_DIRECTIONS = 64;
 export interface ChunkLedger {
   /** Compute chunk `chunk` of estimate `estimate` in this run? */
   computes(estimate: number, chunk: number): boolean;
-  /** Receives a chunk computed here: its partial sum (the callee copies it) and the queries it spent. */
-  record(estimate: number, chunk: number, sum: Float64Array, queries: number): void;
+  /**
+   * Receives a chunk computed here: its partial sum (the callee copies it), the queries it spent, and (lr,
+   * blockwise) its partial sum of squares for the standard error (gradients/standard-error.ts; copied too).
+   */
+  record(estimate: number, chunk: number, sum: Float64Array, queries: number, squares?: Float64Array): void;
   /** A chunk computed elsewhere, or undefined (then computes() decides: compute it or leave it out). */
   lookup(estimate: number, chunk: number): Float64Array | undefined;
+  /** That chunk's sum of squares, when kept (without it the estimate reports no standard error). */
+  lookupSquares?(estimate: number, chunk: number): Float64Array | undefined;
   /** f at the estimate's point, when known (queried by an earlier shard). */
   value(estimate: number): number | undefined;
   /** May this run query f at the estimate's point when value() is unknown? */

@@ -5,6 +5,7 @@
 import type { BatchFunction } from '../core/batch-function.js';
 import type { Rng } from '../core/rng.js';
 import type { ChunkLedger } from './chunks.js';
+import type { ChannelCovariance } from './standard-error.js';
 
 export interface GradientRequest {
   /** The black-box scalar function (already metered: every evaluation is charged). */
@@ -29,6 +30,8 @@ export interface GradientEstimate {
   gradient: Float32Array;
   /** Queries of f actually spent. */
   queries: number;
+  /** Sampling covariance of the estimate (per pixel, between its channels), when the source can tell (lr, blockwise). */
+  covariance?: ChannelCovariance;
 }
 
 export interface GradientSource {

@@ -21,6 +21,7 @@ import { CHUNK_DIRECTIONS, chunkCount } from './chunks.js';
 import { noiseLayout } from './noise-shapes.js';
 import { addInto, validateSettings, type DirectionSettings, type RegionSampler } from './random-directions.js';
 import { accumulateRegions, type Region } from './regions.js';
+import { accumulateSquares, covarianceOfMean, squaresLength } from './standard-error.js';
 
 /** Anchor queries (f on the path, for baseline subtraction) an estimate with these settings makes. */
 export function pathAnchorQueries(settings: Pick<DirectionSettings, 'antithetic' | 'baseline'>, anchors: number): number {
@@ -85,6 +86,11 @@ export async function estimateAlongPath(request: PathGradientRequest, sampler: R
   const noisePool = Array.from({ length: slots }, () => new Float32Array(sampler.maxSize));
   const acc = new Float64Array(d);
   const chunkAcc = new Float64Array(d);
+  // Sums of squares for the standard error (standard-error.ts). The terms are independent but stratified in α,
+  // so the iid formula over-states the spread a little: a conservative standard error.
+  const shared = settings.noise === 'channel-shared';
+  const squares = new Float64Array(squaresLength(shape, shared));
+  const chunkSquares = new Float64Array(squares.length);
   // Sum of the pairs' centres (f(p+z) + f(p−z))/2, in direction order: the baseline of an odd budget's last single.
   let centreSum = 0;
 
@@ -93,6 +99,7 @@ export async function estimateAlongPath(request: PathGradientRequest, sampler: R
     const end = Math.min(total, first + CHUNK_DIRECTIONS);
     const rng = streams.derive([chunk]);
     chunkAcc.fill(0);
+    chunkSquares.fill(0);
     for (let done = first; done < end; ) {
       if (signal?.aborted) throw new LrsalError('ABORTED', 'estimate aborted');
       const batch: PathDirection[] = [];
@@ -121,16 +128,20 @@ export async function estimateAlongPath(request: PathGradientRequest, sampler: R
         return settings.baseline ? up - interpolated(dir.alpha) : up;
       });
       accumulateRegions(chunkAcc, batch.map((dir) => dir.noise), weights, shape, batch.map((dir) => dir.region));
+      batch.forEach((dir, k) => accumulateSquares(chunkSquares, dir.noise, weights[k]!, shape, dir.region, shared));
       done += batch.length;
     }
     addInto(acc, chunkAcc);
+    addInto(squares, chunkSquares);
   }
 
   const scale = 1 / (total * settings.sigma * settings.sigma * sampler.coverage);
   const gradient = new Float32Array(d);
   const sizes = layout.isotropic ? undefined : layout.groupSizes();
   for (let i = 0; i < d; i++) gradient[i] = (acc[i]! * scale) / (sizes ? sizes[i]! : 1);
-  return { gradient, queries };
+  const termScale = 1 / (settings.sigma * settings.sigma * sampler.coverage);
+  const covariance = covarianceOfMean(acc, squares, total, sizes ? (i) => termScale / sizes[i]! : () => termScale, shape, shared);
+  return { gradient, queries, ...(covariance ? { covariance } : {}) };
 }
 
 /** Write the path point (whole input), then add sign·noise inside the region (noise in compact C·h·w layout). */

@@ -22,6 +22,7 @@ import type { GradientEstimate, GradientRequest, GradientSource } from './gradie
 import { noiseLayout, validateNoise, type NoiseShape } from './noise-shapes.js';
 import { CHUNK_DIRECTIONS, chunkCount } from './chunks.js';
 import { accumulateRegions, directionBuffers, restoreRegion, writePerturbed, type Region } from './regions.js';
+import { accumulateSquares, covarianceOfMean, squaresLength } from './standard-error.js';
 
 export interface DirectionSettings {
   /** Noise standard deviation, in model-input units. */
@@ -123,6 +124,11 @@ export async function estimateAlongRandomDirections(
   const buffers = directionBuffers(x, 2 * slots, sampler.maxSize);
   const { inputs, base, noise: noisePool, acc: chunkAcc } = buffers;
   const acc = new Float64Array(d);
+  // Sums of squares of the per-direction terms (standard-error.ts): the estimate's covariance, from the same queries.
+  const shared = settings.noise === 'channel-shared';
+  const squares = new Float64Array(squaresLength(shape, shared));
+  const chunkSquares = new Float64Array(squares.length);
+  let squaresKnown = true;
   const lastRegion: Array<Region | undefined> = new Array(2 * slots);
   const layout = noiseLayout(shape, settings.noise, settings.tile);
   const scratch = new Float32Array(layout.isotropic ? 0 : sampler.maxSize);
@@ -134,10 +140,12 @@ export async function estimateAlongRandomDirections(
       const queries = (end - first) + Math.max(0, Math.min(end, pairs) - first);
       spent += queries;
       let partial = ledger?.lookup(estimate, chunk);
+      let partialSquares = partial === undefined ? undefined : ledger?.lookupSquares?.(estimate, chunk);
       if (partial === undefined) {
         if (ledger && !ledger.computes(estimate, chunk)) continue;
         if (needsFx && fx === undefined) throw new LrsalError('SHARD_INCOMPLETE', `chunk ${chunk} of estimate ${estimate} needs f(x), which no shard has queried`);
         chunkAcc.fill(0);
+        chunkSquares.fill(0);
         const rng = streams.derive([chunk]);
         // Fill buffer set `set` with the next whole directions of this chunk, drawn in order.
         const prepare = (set: number, from: number): { batch: Direction[]; used: number } => {
@@ -185,24 +193,29 @@ export async function estimateAlongRandomDirections(
           });
           // In order, term by term: the same sums whatever the batch size.
           accumulateRegions(chunkAcc, batch.map((dir) => dir.noise), weights, shape, batch.map((dir) => dir.region));
+          batch.forEach((dir, k) => accumulateSquares(chunkSquares, dir.noise, weights[k]!, shape, dir.region, shared));
           done = next;
           set = 1 - set;
         }
-        ledger?.record(estimate, chunk, chunkAcc, queries);
+        ledger?.record(estimate, chunk, chunkAcc, queries, chunkSquares);
         partial = chunkAcc;
+        partialSquares = chunkSquares;
       }
       // Chunk sums join the total in chunk order, whoever computed them: any split gives the same bits.
       addInto(acc, partial);
+      if (partialSquares === undefined) squaresKnown = false;
+      else addInto(squares, partialSquares);
     }
 
     const scale = 1 / (total * settings.sigma * settings.sigma * sampler.coverage);
     const gradient = new Float32Array(d);
-    if (layout.isotropic) for (let i = 0; i < d; i++) gradient[i] = acc[i]! * scale;
-    else {
-      const sizes = layout.groupSizes();
-      for (let i = 0; i < d; i++) gradient[i] = (acc[i]! * scale) / sizes[i]!;
-    }
-    return { gradient, queries: spent };
+    const sizes = layout.isotropic ? undefined : layout.groupSizes();
+    if (!sizes) for (let i = 0; i < d; i++) gradient[i] = acc[i]! * scale;
+    else for (let i = 0; i < d; i++) gradient[i] = (acc[i]! * scale) / sizes[i]!;
+    // Per-term scale 1/(σ² p s_i): the estimate is the mean of `total` terms (standard-error.ts).
+    const termScale = 1 / (settings.sigma * settings.sigma * sampler.coverage);
+    const covariance = squaresKnown ? covarianceOfMean(acc, squares, total, sizes ? (i) => termScale / sizes[i]! : () => termScale, shape, shared) : undefined;
+    return { gradient, queries: spent, ...(covariance ? { covariance } : {}) };
   } finally {
     buffers.release();
   }

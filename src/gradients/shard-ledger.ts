@@ -22,6 +22,8 @@ export interface ChunkSum {
   chunk: number;
   sum: Float64Array;
   queries: number;
+  /** Sums of squares for the standard error (merge like sums; absent in sums stored before they existed). */
+  squares?: Float64Array;
 }
 
 /** What a plan run learns: f at the estimates' points and each estimate's chunk count. */
@@ -76,12 +78,14 @@ export class ShardRunLedger implements ChunkLedger {
   constructor(
     private readonly known: ShardPlan,
     private readonly range: ChunkRange,
+    /** Keep the chunks' sums of squares too (for a merged standard error; batch maps do not use them). */
+    private readonly keepSquares = false,
   ) {}
   computes(estimate: number, chunk: number): boolean {
     return estimate === this.range.estimate && chunk >= this.range.first && chunk <= this.range.last;
   }
-  record(estimate: number, chunk: number, sum: Float64Array, queries: number): void {
-    this.sums.push({ estimate, chunk, sum: Float64Array.from(sum), queries });
+  record(estimate: number, chunk: number, sum: Float64Array, queries: number, squares?: Float64Array): void {
+    this.sums.push({ estimate, chunk, sum: Float64Array.from(sum), queries, ...(squares && this.keepSquares ? { squares: Float64Array.from(squares) } : {}) });
   }
   lookup(): undefined {
     return undefined;
@@ -101,19 +105,22 @@ export class ShardRunLedger implements ChunkLedger {
 
 /** The ledger of a merge run: every chunk must be known. */
 export class MergeLedger implements ChunkLedger {
-  private readonly byKey = new Map<string, Float64Array>();
+  private readonly byKey = new Map<string, ChunkSum>();
   constructor(
     private readonly known: ShardPlan,
     sums: Iterable<ChunkSum>,
   ) {
-    for (const s of sums) this.byKey.set(`${s.estimate}:${s.chunk}`, s.sum);
+    for (const s of sums) this.byKey.set(`${s.estimate}:${s.chunk}`, s);
   }
   computes(estimate: number, chunk: number): boolean {
     throw new LrsalError('SHARD_INCOMPLETE', `cannot merge: chunk ${chunk} of estimate ${estimate} was never computed`);
   }
   record(): void {}
   lookup(estimate: number, chunk: number): Float64Array | undefined {
-    return this.byKey.get(`${estimate}:${chunk}`);
+    return this.byKey.get(`${estimate}:${chunk}`)?.sum;
+  }
+  lookupSquares(estimate: number, chunk: number): Float64Array | undefined {
+    return this.byKey.get(`${estimate}:${chunk}`)?.squares;
   }
   value(estimate: number): number | undefined {
     return this.known.values[estimate];

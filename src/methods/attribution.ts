@@ -7,6 +7,7 @@ import { invalidArgument } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import type { Shape } from '../core/tensor.js';
 import type { ChunkLedger } from '../gradients/chunks.js';
+import type { ChannelCovariance } from '../gradients/standard-error.js';
 
 export interface AttributionRequest {
   /** The black-box scalar function, metered. */
@@ -31,6 +32,8 @@ export interface Attribution {
   shape: Shape;
   /** Queries of f spent. */
   queries: number;
+  /** Sampling covariance of `values` from the queries (per pixel, between channels), when the method can tell. */
+  covariance?: ChannelCovariance;
 }
 
 export interface AttributionMethod {

@@ -10,6 +10,7 @@
 import { LrsalError, invalidArgument, requireInteger } from '../core/errors.js';
 import { splitBudget } from '../core/ledger.js';
 import type { GradientSource } from '../gradients/gradient-source.js';
+import { stepsCovariance, type ChannelCovariance } from '../gradients/standard-error.js';
 import { requireBudget, type AttributionMethod } from './attribution.js';
 
 export interface IntegratedGradientsOptions {
@@ -50,8 +51,9 @@ export function integratedGradients(source: GradientSource, options: IntegratedG
       }
       // The midpoint of step k: b + α(x − b), α = (k + ½) / m.
       if (sampled) {
-        const { gradient, queries: spent } = await sampled.call(source, { f, from: baseline, to: x, anchors: steps, queries, rng, signal, estimate: estimate ?? 0 });
-        return { values: Float32Array.from(gradient, (g, j) => (x[j]! - baseline[j]!) * g), shape: f.shape, queries: spent };
+        const { gradient, queries: spent, covariance } = await sampled.call(source, { f, from: baseline, to: x, anchors: steps, queries, rng, signal, estimate: estimate ?? 0 });
+        const pathCovariance = stepsCovariance([covariance], x, baseline);
+        return { values: Float32Array.from(gradient, (g, j) => (x[j]! - baseline[j]!) * g), shape: f.shape, queries: spent, ...(pathCovariance ? { covariance: pathCovariance } : {}) };
       }
       const pathPoint = (k: number) => Float32Array.from(x, (v, j) => baseline[j]! + ((k + 0.5) / steps) * (v - baseline[j]!));
       if (source.estimateMean) {
@@ -62,14 +64,18 @@ export function integratedGradients(source: GradientSource, options: IntegratedG
       const sum = new Float64Array(x.length);
       const shares = splitBudget(queries, steps);
       let spent = 0;
+      const covariances: Array<ChannelCovariance | undefined> = [];
       for (let k = 0; k < steps; k++) {
-        const { gradient, queries: used } = await source.estimate({ f, x: pathPoint(k), queries: shares[k]!, rng, signal, estimate: (estimate ?? 0) * steps + k, ...(chunks ? { chunks } : {}) });
+        const { gradient, queries: used, covariance } = await source.estimate({ f, x: pathPoint(k), queries: shares[k]!, rng, signal, estimate: (estimate ?? 0) * steps + k, ...(chunks ? { chunks } : {}) });
         spent += used;
+        covariances.push(covariance);
         for (let j = 0; j < x.length; j++) sum[j]! += gradient[j]!;
       }
       const values = new Float32Array(x.length);
       for (let j = 0; j < x.length; j++) values[j] = ((x[j]! - baseline[j]!) * sum[j]!) / steps;
-      return { values, shape: f.shape, queries: spent };
+      // Independent steps: Cov = (x − b) Σ_k Cov_k (x − b) / m² (standard-error.ts).
+      const covariance = stepsCovariance(covariances, x, baseline);
+      return { values, shape: f.shape, queries: spent, ...(covariance ? { covariance } : {}) };
     },
   };
 }

@@ -8,6 +8,7 @@
 import { requireInteger, requirePositive } from '../core/errors.js';
 import { splitBudget } from '../core/ledger.js';
 import type { GradientSource } from '../gradients/gradient-source.js';
+import { covarianceOfMeanOfIndependent, type ChannelCovariance } from '../gradients/standard-error.js';
 import { requireBudget, type AttributionMethod } from './attribution.js';
 import { vanillaGradient } from './vanilla.js';
 
@@ -50,11 +51,13 @@ export function noiseTunnel(inner: GradientSource | AttributionMethod, aggregate
       const noisy = new Float32Array(x.length);
       let spent = 0;
       const shares = splitBudget(queries, samples);
+      const covariances: Array<ChannelCovariance | undefined> = [];
       for (let i = 0; i < samples; i++) {
         rng.fillNormal(noisy, 0, noisy.length, sigma);
         for (let j = 0; j < x.length; j++) noisy[j]! += x[j]!;
-        const { values: gradient, shape, queries: used } = await method.attribute({ f, x: noisy, queries: shares[i]!, rng, estimate: i, ...(signal ? { signal } : {}), ...(chunks ? { chunks } : {}) });
+        const { values: gradient, shape, queries: used, covariance } = await method.attribute({ f, x: noisy, queries: shares[i]!, rng, estimate: i, ...(signal ? { signal } : {}), ...(chunks ? { chunks } : {}) });
         spent += used;
+        covariances.push(covariance);
         if (i === 0) {
           outShape = shape;
           mean = new Float64Array(gradient.length);
@@ -71,7 +74,10 @@ export function noiseTunnel(inner: GradientSource | AttributionMethod, aggregate
       const values = new Float32Array(mean.length);
       if (aggregate === 'smoothgrad') values.set(mean);
       else for (let j = 0; j < mean.length; j++) values[j] = m2[j]! / samples;
-      return { values, shape: outShape, queries: spent };
+      // SmoothGrad: the mean of independent estimates, so its query error is Σ Cov_i / m² (given the noisy copies
+      // drawn: the copies' own spread is SmoothGrad's definition, not an estimation error). VarGrad: none.
+      const covariance = aggregate === 'smoothgrad' ? covarianceOfMeanOfIndependent(covariances) : undefined;
+      return { values, shape: outShape, queries: spent, ...(covariance ? { covariance } : {}) };
     },
   };
 }

@@ -8,8 +8,8 @@ export function vanillaGradient(source: GradientSource): AttributionMethod {
     minQueries: source.minQueries,
     async attribute({ f, x, queries, rng, valueAtX, signal, chunks, estimate }) {
       requireBudget('vanilla', queries, valueAtX === undefined ? source.minQueries : 1, `one ${source.name} estimate`);
-      const { gradient, queries: spent } = await source.estimate({ f, x, queries, rng, valueAtX, signal, ...(estimate !== undefined ? { estimate } : {}), ...(chunks ? { chunks } : {}) });
-      return { values: gradient, shape: f.shape, queries: spent };
+      const { gradient, queries: spent, covariance } = await source.estimate({ f, x, queries, rng, valueAtX, signal, ...(estimate !== undefined ? { estimate } : {}), ...(chunks ? { chunks } : {}) });
+      return { values: gradient, shape: f.shape, queries: spent, ...(covariance ? { covariance } : {}) };
     },
   };
 }
