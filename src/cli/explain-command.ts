@@ -64,7 +64,7 @@ export function explainCommand(): Command {
     .option('--grid <cells>', 'focused: cells per image side (default 16)', integer('--grid', 1))
     .option('--survey <share>', 'focused: share of each estimate spent surveying the cells (default 0.2)', fraction('--survey'))
     .option('--noise-level <f>', 'SmoothGrad/VarGrad noise, fraction of the input range', positiveNumber('--noise-level'))
-    .option('--ig-baseline <kind>', 'IG baseline: black, blur or an image path', DEFAULT_IG_BASELINE)
+    .option('--ig-baseline <kind>', 'IG baseline: black, blur, blur:<σ px>, mean, expected:blur:<σ1>,<σ2>,… or an image path', DEFAULT_IG_BASELINE)
     .option('--cells <s>', 'RISE grid cells per side', integer('--cells', 1))
     .option('--keep <p>', 'RISE keep probability', fraction('--keep'))
     .addOption(new Option('--reduction <how>', 'channel reduction for the map').choices(CHANNEL_REDUCTIONS).default(EXPLAIN_DEFAULTS.reduction))

@@ -84,7 +84,7 @@ export interface ExplainOptions {
   igPath?: IgPath;
   samples?: number;
   noiseLevel?: number;
-  /** IG baseline: 'black', 'blur' or an image path (default blur: see docs/ig-baseline.md). RISE fills masked pixels with black. */
+  /** IG baseline: black, blur (σ = side/20), blur:<σ px>, mean (the photo's mean colour), expected:blur:<σ1>,<σ2>,… (mean of one IG map per baseline, budget split; issue 17) or an image path. Default blur: docs/ig-baseline.md. RISE fills masked pixels with black. */
   igBaseline?: string;
   cells?: number;
   keep?: number;
