@@ -118,3 +118,18 @@ test('eval passes the sweep settings through, records them, and --no-references 
   assert.deepEqual(out.results.map((row: { method: string }) => row.method), ['ig']);
   assert.deepEqual(out.settings, { queries: 41, seed: 0, igBaseline: 'expected:blur:2,8', reduction: 'positive', tunnel: 'smoothgrad', samples: 2, block: 0.5, steps: 4 });
 });
+
+test('score models: blockwise defaults to σ = 20 grey levels (docs/ig-sweep.md), others keep 0.05; a given σ wins', async () => {
+  const { loadClassifier } = await import('../src/models/classifier.js');
+  const { greyLevel } = await import('../src/explain/index.js');
+  const squeezenet = await loadClassifier({ threads: 1 });
+  try {
+    const grey = greyLevel(squeezenet.preprocessing);
+    const run = (o: object) => explain(squeezenet, kitten, { method: 'vanilla', queries: 6, ...o });
+    assert.equal((await run({ gradient: 'blockwise' })).sigma, 20 * grey);
+    assert.equal((await run({ gradient: 'lr' })).sigma, 0.05 * grey);
+    assert.equal((await run({ gradient: 'blockwise', sigma: 0.5 })).sigma, 0.5);
+  } finally {
+    await squeezenet.dispose();
+  }
+});

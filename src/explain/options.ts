@@ -27,6 +27,18 @@ export const DEFAULT_IG_BASELINE = 'blur';
 export const DEFAULT_SIGMA_GREY_LEVELS = 0.05;
 
 /**
+ * Blockwise's default σ on score models (ONNX files), in grey levels, chosen on the tune half (docs/ig-sweep.md):
+ * against 0.05, σ 20–40 raised SqueezeNet's IG insertion by +0.025 ± 0.010 (7/10 photos) and never hurt deletion;
+ * on MobileNet v3-small a tie. Functions and remote models keep their own defaults (not measured here).
+ */
+export const BLOCKWISE_SIGMA_GREY_LEVELS = 20;
+
+/** The default σ of a score model, in grey levels, for a gradient source. */
+export function scoreModelSigmaGreyLevels(gradient: unknown): number {
+  return gradient === 'blockwise' ? BLOCKWISE_SIGMA_GREY_LEVELS : DEFAULT_SIGMA_GREY_LEVELS;
+}
+
+/**
  * Defaults for remote black boxes, measured on hard labels (docs/hard-label.md): noise must flip a confident
  * label now and then, and stay far above the PNG's 1-grey-level rounding, so σ is large; large blocks (half the
  * image side) flip labels where plain LR over the whole image gave maps no better than random at ≤ 1000 queries.
