@@ -68,7 +68,7 @@ export function evalCommand(): Command {
     .option('--block <fraction>', 'blockwise: block side relative to the image (default: as explain)', fraction('--block'))
     .option('--steps <m>', 'IG path steps (sampled path: anchors; default: as explain)', integer('--steps', 1))
     .option('--no-references', 'skip the model-free reference rows (random, centre prior, blur difference)')
-    .option('--sigma <s>', 'noise σ of the black-box gradients, model-input units (default: 0.05 grey levels)', positiveNumber('--sigma'))
+    .option('--sigma <s>', 'noise σ of the black-box gradients, model-input units (default: ONNX models 20 grey levels for blockwise, 0.05 otherwise)', positiveNumber('--sigma'))
     .option('--noise <shape>', `noise shape of the black-box gradients (${NOISE_SHAPES.join(', ')}; default: each gradient's)`, choice('--noise', NOISE_SHAPES))
     .option('--tile <px>', 'noise tile side of the black-box gradients (default: each gradient\'s)', integer('--tile', 1))
     .option('--save <file.json>', 'also write the JSON result to a file')

@@ -51,7 +51,7 @@ export function explainCommand(): Command {
     .addOption(new Option('--objective <name>', 'what f is: logit/probability/logProbability (scores); label/prompt/semantic (remote; default label or prompt)').choices([...SCORE_OBJECTIVES, ...REMOTE_OBJECTIVES]))
     .option('--target <class>', 'class to explain: index, WordNet id or name (default: top-1); several, comma-separated, share one run')
     .option('--top-k <k>', 'one map per class for the top k classes, all from the queries of one run', integer('--top-k', 1))
-    .option('--sigma <s>', 'noise std in model-input units (default: 0.05 grey levels)', positiveNumber('--sigma'))
+    .option('--sigma <s>', 'noise std in model-input units (default: ONNX models 20 grey levels for blockwise, 0.05 for lr/focused; remote 48)', positiveNumber('--sigma'))
     .option('--block <fraction>', 'blockwise: block side relative to the image', fraction('--block'))
     .addOption(new Option('--noise <shape>', 'noise shape: iid, or channel-shared (estimates the channel-summed gradient)').choices(NOISE_SHAPES))
     .option('--tile <px>', 'noise constant on px×px tiles (estimates tile means; default: lr 2, blockwise 1)', integer('--tile', 1))

@@ -79,7 +79,7 @@ export interface ExplainOptions {
    */
   topK?: number;
   targets?: Array<string | number>;
-  /** Noise σ in model-input units; default DEFAULT_SIGMA_GREY_LEVELS grey levels (remote: REMOTE_SIGMA_GREY_LEVELS). */
+  /** Noise σ in model-input units; default DEFAULT_SIGMA_GREY_LEVELS grey levels (blockwise on score models: BLOCKWISE_SIGMA_GREY_LEVELS; remote: REMOTE_SIGMA_GREY_LEVELS). */
   sigma?: number;
   block?: number;
   /** Noise shape and tile side (default GRADIENT_DEFAULTS in gradients/registry.ts). */
