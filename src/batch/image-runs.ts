@@ -8,7 +8,7 @@
 import { invalidArgument, requireInteger } from '../core/errors.js';
 import { QueryLedger, metered } from '../core/ledger.js';
 import { pick, stripUndefined } from '../core/options.js';
-import { DEFAULT_SIGMA_GREY_LEVELS, EXPLAIN_DEFAULTS, attributeWithMethod, explain, greyLevel, type ExplainOptions, type Prediction } from '../explain/index.js';
+import { scoreModelSigmaGreyLevels, EXPLAIN_DEFAULTS, attributeWithMethod, explain, greyLevel, type ExplainOptions, type Prediction } from '../explain/index.js';
 import type { ChunkLedger } from '../gradients/chunks.js';
 import { createGradientSource } from '../gradients/registry.js';
 import { MergeLedger, PlanLedger, ShardRunLedger, type ChunkRange, type ChunkSum, type ShardPlan } from '../gradients/shard-ledger.js';
@@ -103,7 +103,7 @@ function runMethod(classifier: Classifier, x: Float32Array, image: RgbImage, tar
 async function runMethod(classifier: Classifier, x: Float32Array, image: RgbImage, target: ResolvedTarget, valueAtX: number, o: Settings, chunks: ChunkLedger, wantMap = false): Promise<number | Float32Array> {
   const ledger = new QueryLedger(o.budget - 1);
   const f = metered(scoreFunction(classifier.model, o.objective as ScoreObjective, target.index), ledger);
-  const sigma = o.sigma ?? DEFAULT_SIGMA_GREY_LEVELS * greyLevel(classifier.preprocessing);
+  const sigma = o.sigma ?? scoreModelSigmaGreyLevels(o.gradient) * greyLevel(classifier.preprocessing);
   const source = createGradientSource(o.gradient === 'backprop' ? 'lr' : (o.gradient as string), f.shape, { sigma, ...pick(o, ['block', 'noise', 'tile', 'grid', 'survey', 'antithetic', 'baseline', 'batchSize']) });
   const result = await attributeWithMethod(f, x, valueAtX, o.budget - 1, source, { ...o, chunks }, classifier.preprocessing, image);
   return wantMap ? result.map : ledger.spent;

@@ -1,6 +1,6 @@
 /** `lrsal eval`: deletion/insertion AUC per method × gradient source at one query budget (paper Table 1). */
 import { writeFile } from 'node:fs/promises';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { loadDifferentiableModel, type DifferentiableModel } from '../models/differentiable-onnx.js';
 import { evaluateDeletionInsertion } from '../experiments/deletion-insertion-eval.js';
 import { readManifest } from '../experiments/manifest.js';
@@ -12,7 +12,11 @@ import { BLACK_BOX_GRADIENTS } from '../gradients/registry.js';
 import { METHODS, type MethodName } from '../methods/registry.js';
 import { loadClassifier } from '../models/classifier.js';
 import { addModelOptions, classifierOptions, type ModelFlags } from './model-options.js';
-import { choice, integer, list, positiveNumber } from './parse.js';
+import { choice, fraction, integer, list, positiveNumber } from './parse.js';
+import { CHANNEL_REDUCTIONS, type ChannelReduction } from '../methods/channel-reduction.js';
+import { parseIgBaseline } from '../methods/ig-baseline-spec.js';
+import type { EvalSettings } from '../experiments/deletion-insertion-eval.js';
+import { pick } from '../core/options.js';
 import { progressBar } from './progress.js';
 import { renderCurvesSvg } from '../render/curves-svg.js';
 
@@ -30,6 +34,14 @@ interface EvalFlags extends ModelFlags {
   sigma?: number;
   noise?: NoiseShape;
   tile?: number;
+  // issue 17's sweep: explain() settings passed through to the gradient-based maps.
+  reduction?: ChannelReduction;
+  tunnel?: 'smoothgrad' | 'vargrad';
+  samples?: number;
+  noiseLevel?: number;
+  block?: number;
+  steps?: number;
+  references: boolean;
   json?: boolean;
   save?: string;
   plot?: string;
@@ -48,8 +60,15 @@ export function evalCommand(): Command {
     .option('--half <half>', 'dev photos only: the tune or report half of the fixed split (docs/dev-split.md), before --limit', choice('--half', ['tune', 'report'] as DevHalf[]))
     .option('--ig-path <kind>', `IG path estimate (${IG_PATHS.join(', ')}; default steps)`, choice('--ig-path', IG_PATHS))
     .option('--antithetic', 'antithetic noise pairs for the black-box gradients (default: each gradient\'s)')
-    .option('--ig-baseline <kind>', 'IG baseline: black, blur or an image path (default: as explain)')
-    .option('--sigma <s>', 'noise σ of the black-box gradients, model-input units (default: 0.05 grey levels)', positiveNumber('--sigma'))
+    .option('--ig-baseline <kind>', 'IG baseline: black, blur, blur:<σ px>, mean, expected:blur:<σ1>,<σ2>,… or an image path (default: as explain)', igBaselineFlag)
+    .option('--reduction <how>', `channel reduction of the gradient-based maps (${CHANNEL_REDUCTIONS.join(', ')}; default: as explain)`, choice('--reduction', CHANNEL_REDUCTIONS))
+    .option('--tunnel <aggregate>', 'wrap the gradient-based methods in a noise tunnel (smoothgrad, vargrad; e.g. SmoothGrad over IG)', choice('--tunnel', ['smoothgrad', 'vargrad'] as const))
+    .option('--samples <m>', 'noise tunnel copies (default: as explain)', integer('--samples', 1))
+    .option('--noise-level <f>', 'noise tunnel noise, fraction of the input range (default: as explain)', positiveNumber('--noise-level'))
+    .option('--block <fraction>', 'blockwise: block side relative to the image (default: as explain)', fraction('--block'))
+    .option('--steps <m>', 'IG path steps (sampled path: anchors; default: as explain)', integer('--steps', 1))
+    .option('--no-references', 'skip the model-free reference rows (random, centre prior, blur difference)')
+    .option('--sigma <s>', 'noise σ of the black-box gradients, model-input units (default: ONNX models 20 grey levels for blockwise, 0.05 otherwise)', positiveNumber('--sigma'))
     .option('--noise <shape>', `noise shape of the black-box gradients (${NOISE_SHAPES.join(', ')}; default: each gradient's)`, choice('--noise', NOISE_SHAPES))
     .option('--tile <px>', 'noise tile side of the black-box gradients (default: each gradient\'s)', integer('--tile', 1))
     .option('--save <file.json>', 'also write the JSON result to a file')
@@ -69,11 +88,12 @@ export function evalCommand(): Command {
       const out = await evaluateDeletionInsertion(
         classifier,
         images,
-        { methods: flags.methods, gradients: flags.gradient, queries: flags.queries, seed: flags.seed, ...(flags.igBaseline ? { igBaseline: flags.igBaseline } : {}), ...(flags.igPath ? { igPath: flags.igPath } : {}), ...(flags.antithetic ? { antithetic: true } : {}), ...(flags.sigma ? { sigma: flags.sigma } : {}), ...(flags.noise ? { noise: flags.noise } : {}), ...(flags.tile ? { tile: flags.tile } : {}), ...(flags.maps ? { maps: flags.maps } : {}), ...(differentiable ? { differentiable } : {}) },
+        { methods: flags.methods, gradients: flags.gradient, queries: flags.queries, seed: flags.seed, ...(flags.igBaseline ? { igBaseline: flags.igBaseline } : {}), ...(flags.igPath ? { igPath: flags.igPath } : {}), ...(flags.antithetic ? { antithetic: true } : {}), ...(flags.sigma ? { sigma: flags.sigma } : {}), ...(flags.noise ? { noise: flags.noise } : {}), ...(flags.tile ? { tile: flags.tile } : {}), ...(flags.maps ? { maps: flags.maps } : {}), ...(differentiable ? { differentiable } : {}), references: flags.references, settings: pick(flags, ['reduction', 'tunnel', 'samples', 'noiseLevel', 'block', 'steps']) as EvalSettings },
         (done, total) => bar.update({ spent: done, budget: total }),
       );
       bar.stop();
-      const json = JSON.stringify(out);
+      // The settings travel with the result, so a saved sweep row says what it measured.
+      const json = JSON.stringify({ ...out, settings: pick(flags, ['queries', 'seed', 'half', 'limit', 'igBaseline', 'igPath', 'antithetic', 'sigma', 'noise', 'tile', 'reduction', 'tunnel', 'samples', 'noiseLevel', 'block', 'steps']) });
       if (flags.save) await writeFile(flags.save, json + '\n');
       if (flags.plot) {
         const series = out.curves.map((c, i) => ({ label: `${c.method}${c.gradient === 'none' ? '' : ` (${c.gradient})`}${out.results[i]!.queries ? `, ${flags.queries} queries` : ''}`, deletion: c.deletion, insertion: c.insertion }));
@@ -98,4 +118,14 @@ export function evalCommand(): Command {
       await classifier.dispose();
     }
   });
+}
+
+/** --ig-baseline checked at parse time, so a typo fails before the model loads. */
+function igBaselineFlag(value: string): string {
+  try {
+    parseIgBaseline(value);
+  } catch (e) {
+    throw new InvalidArgumentError(`--ig-baseline: ${(e as Error).message}`);
+  }
+  return value;
 }

@@ -6,7 +6,7 @@
  */
 import type { DifferentiableModel } from '../models/differentiable-onnx.js';
 import { QueryLedger, metered } from '../core/ledger.js';
-import { explain, type GradientName } from '../explain/index.js';
+import { explain, type ExplainOptions, type GradientName } from '../explain/index.js';
 import { blurImage } from '../io/image.js';
 import type { NoiseShape } from '../gradients/noise-shapes.js';
 import type { MethodName } from '../methods/registry.js';
@@ -48,7 +48,12 @@ export interface EvalConfig {
   maps?: string;
   /** Score the reference maps too (default true). */
   references?: boolean;
+  /** More explain() settings for the gradient-based maps (issue 17's sweep); RISE keeps its own. */
+  settings?: EvalSettings;
 }
+
+/** explain() options eval passes through as they are (not to RISE, which has no gradient to tunnel or block). */
+export type EvalSettings = Pick<ExplainOptions, 'reduction' | 'tunnel' | 'samples' | 'noiseLevel' | 'block' | 'steps'>;
 
 type Stat = { mean: number; std: number };
 
@@ -139,6 +144,7 @@ export async function evaluateDeletionInsertion(
             ...(config.sigma ? { sigma: config.sigma } : {}),
             ...(config.noise ? { noise: config.noise } : {}),
             ...(config.tile ? { tile: config.tile } : {}),
+            ...(combo.method !== 'rise' ? config.settings : {}),
           });
           return result.map;
         }

@@ -15,6 +15,8 @@ import { blurImage, loadImage, type RgbImage } from '../io/image.js';
 import type { AttributionMethod } from '../methods/attribution.js';
 import { reduceChannels, type ChannelReduction } from '../methods/channel-reduction.js';
 import { noiseTunnel } from '../methods/noise-tunnel.js';
+import { expectedOverBaselines } from '../methods/expected-baselines.js';
+import { parseIgBaseline, type IgBaselineSpec } from '../methods/ig-baseline-spec.js';
 import { createMethod, isMethodName } from '../methods/registry.js';
 import { blackInput, resizeShorterOf, toModelInput, type Preprocessing } from '../models/preprocess.js';
 import { DEFAULT_IG_BASELINE, type ExplainOptions } from './options.js';
@@ -64,12 +66,15 @@ export async function buildMethod(
   if (typeof o.method === 'string') {
     if (!isMethodName(o.method)) throw invalidArgument(`unknown method "${o.method}"`);
     const needsBaseline = o.method === 'ig' || o.method === 'rise';
-    const baseline = needsBaseline ? await baselineInput(preprocessing, shape, image, o.method === 'rise' ? 'black' : o.igBaseline ?? DEFAULT_IG_BASELINE) : undefined;
-    method = createMethod(o.method, source, {
+    const spec = parseIgBaseline(o.method === 'rise' ? 'black' : o.igBaseline ?? DEFAULT_IG_BASELINE);
+    // An expectation over baselines (issue 17) is one IG map per baseline, averaged: expected-baselines.ts.
+    const baselines = !needsBaseline ? [undefined] : spec.kind === 'expected' ? await Promise.all(spec.baselines.map((b) => baselineInput(preprocessing, shape, image, b))) : [await baselineInput(preprocessing, shape, image, spec)];
+    const one = (baseline: Float32Array | undefined) => createMethod(o.method as string, source, {
       ...pick(o, ['samples', 'noiseLevel', 'steps', 'cells', 'keep', 'batchSize']),
       ...(o.igPath !== undefined ? { path: o.igPath } : {}),
       ...(baseline ? { baseline } : {}),
     });
+    method = expectedOverBaselines(baselines.map(one));
   } else {
     method = o.method;
   }
@@ -91,13 +96,27 @@ export async function attribute(
 }
 
 /** The IG baseline / RISE fill in input space. Without an image (x given directly), only black and zeros exist. */
-async function baselineInput(p: Preprocessing, shape: Shape, image: RgbImage | undefined, kind: string): Promise<Float32Array> {
+async function baselineInput(p: Preprocessing, shape: Shape, image: RgbImage | undefined, spec: IgBaselineSpec): Promise<Float32Array> {
   if (shape.channels !== 3) return new Float32Array(shape.channels * shape.height * shape.width);
-  if (kind === 'black') return blackInput(p, shape);
+  if (spec.kind === 'black') return blackInput(p, shape);
   if (!image) {
-    if (kind === 'blur') return blackInput(p, shape);
-    throw invalidArgument('an image IG baseline needs an image to explain, not a raw input');
+    if (spec.kind === 'blur') return blackInput(p, shape);
+    throw invalidArgument(`the ${spec.kind === 'image' ? 'image' : spec.kind} IG baseline needs an image to explain, not a raw input`);
   }
-  const source = kind === 'blur' ? await blurImage(image, Math.max(image.width, image.height) / 20) : await loadImage(kind, { resizeShorter: resizeShorterOf(p), crop: { width: p.width, height: p.height } });
+  if (spec.kind === 'mean') return toModelInput(p, meanColour(image), image.height, image.width);
+  if (spec.kind === 'expected') throw invalidArgument('an expected baseline cannot be nested');
+  const source = spec.kind === 'blur'
+    ? await blurImage(image, spec.sigma ?? Math.max(image.width, image.height) / 20)
+    : await loadImage(spec.path, { resizeShorter: resizeShorterOf(p), crop: { width: p.width, height: p.height } });
   return toModelInput(p, source.data, source.height, source.width);
+}
+
+/** The photo's mean colour on every pixel (interleaved RGB, fractional values kept). */
+function meanColour(image: RgbImage): Float32Array {
+  const pixels = image.width * image.height;
+  const sums = [0, 0, 0];
+  for (let i = 0; i < pixels * 3; i++) sums[i % 3]! += image.data[i]!;
+  const out = new Float32Array(pixels * 3);
+  for (let i = 0; i < out.length; i++) out[i] = sums[i % 3]! / pixels;
+  return out;
 }

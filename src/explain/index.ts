@@ -22,8 +22,8 @@ import { loadDifferentiableModel } from '../models/differentiable-onnx.js';
 import { toModelInput } from '../models/preprocess.js';
 import type { BackpropObjective } from '../models/differentiable.js';
 import { attribute, buildMethod, type AttributionResult } from './attribute.js';
-import { openBlackBox, type BlackBox, type ExplainedTarget, type OpenedBlackBox, type Prediction } from './black-box.js';
-import { EXPLAIN_DEFAULTS, type ExplainOptions } from './options.js';
+import { greyLevel, openBlackBox, type BlackBox, type ExplainedTarget, type OpenedBlackBox, type Prediction } from './black-box.js';
+import { EXPLAIN_DEFAULTS, scoreModelSigmaGreyLevels, type ExplainOptions } from './options.js';
 import { observed, type QueryStats } from './query-stats.js';
 import { validateExplainOptions } from './validate-options.js';
 import { attributeUntilStable, stabilityThreshold, validateUntilStable, type StabilityReport } from './until-stable.js';
@@ -114,7 +114,8 @@ export async function explain(box: BlackBox, image: ImageInput, options: Explain
   if (o.onProgress) ledger.onProgress(o.onProgress);
   ledger.stopOn(o.stopSignal);
   const resolved = await opened.resolve(x, ledger, o);
-  const sigma = o.sigma ?? opened.sigma;
+  // Score models: blockwise has its own default σ (docs/ig-sweep.md); other kinds keep the black box's.
+  const sigma = o.sigma ?? (opened.kind === 'scores' ? scoreModelSigmaGreyLevels(o.gradient) * greyLevel(opened.preprocessing) : opened.sigma);
   if (resolved.length > 1 && typeof o.gradient !== 'string' && o.gradient.estimateMean) {
     throw invalidArgument('topK/targets share one run\'s queries across classes; this gradient source may adapt its queries to one class: explain each class on its own');
   }

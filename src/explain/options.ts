@@ -27,6 +27,18 @@ export const DEFAULT_IG_BASELINE = 'blur';
 export const DEFAULT_SIGMA_GREY_LEVELS = 0.05;
 
 /**
+ * Blockwise's default σ on score models (ONNX files), in grey levels, chosen on the tune half (docs/ig-sweep.md):
+ * against 0.05, σ 20–40 raised SqueezeNet's IG insertion by +0.025 ± 0.010 (7/10 photos) and never hurt deletion;
+ * on MobileNet v3-small a tie. Functions and remote models keep their own defaults (not measured here).
+ */
+export const BLOCKWISE_SIGMA_GREY_LEVELS = 20;
+
+/** The default σ of a score model, in grey levels, for a gradient source. */
+export function scoreModelSigmaGreyLevels(gradient: unknown): number {
+  return gradient === 'blockwise' ? BLOCKWISE_SIGMA_GREY_LEVELS : DEFAULT_SIGMA_GREY_LEVELS;
+}
+
+/**
  * Defaults for remote black boxes, measured on hard labels (docs/hard-label.md): noise must flip a confident
  * label now and then, and stay far above the PNG's 1-grey-level rounding, so σ is large; large blocks (half the
  * image side) flip labels where plain LR over the whole image gave maps no better than random at ≤ 1000 queries.
@@ -67,7 +79,7 @@ export interface ExplainOptions {
    */
   topK?: number;
   targets?: Array<string | number>;
-  /** Noise σ in model-input units; default DEFAULT_SIGMA_GREY_LEVELS grey levels (remote: REMOTE_SIGMA_GREY_LEVELS). */
+  /** Noise σ in model-input units; default DEFAULT_SIGMA_GREY_LEVELS grey levels (blockwise on score models: BLOCKWISE_SIGMA_GREY_LEVELS; remote: REMOTE_SIGMA_GREY_LEVELS). */
   sigma?: number;
   block?: number;
   /** Noise shape and tile side (default GRADIENT_DEFAULTS in gradients/registry.ts). */
@@ -84,7 +96,7 @@ export interface ExplainOptions {
   igPath?: IgPath;
   samples?: number;
   noiseLevel?: number;
-  /** IG baseline: 'black', 'blur' or an image path (default blur: see docs/ig-baseline.md). RISE fills masked pixels with black. */
+  /** IG baseline: black, blur (σ = side/20), blur:<σ px>, mean (the photo's mean colour), expected:blur:<σ1>,<σ2>,… (mean of one IG map per baseline, budget split; issue 17) or an image path. Default blur: docs/ig-baseline.md. RISE fills masked pixels with black. */
   igBaseline?: string;
   cells?: number;
   keep?: number;

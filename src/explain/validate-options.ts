@@ -11,6 +11,7 @@ import { BLACK_BOX_GRADIENTS, createGradientSource, type BlackBoxGradientName } 
 import { NOISE_SHAPES } from '../gradients/noise-shapes.js';
 import { CHANNEL_REDUCTIONS } from '../methods/channel-reduction.js';
 import { IG_DEFAULTS, IG_PATHS } from '../methods/integrated-gradients.js';
+import { baselineCount, parseIgBaseline } from '../methods/ig-baseline-spec.js';
 import { NOISE_TUNNEL_DEFAULTS } from '../methods/noise-tunnel.js';
 import { METHODS, type MethodName } from '../methods/registry.js';
 import { REMOTE_OBJECTIVES } from '../objectives/remote.js';
@@ -90,9 +91,9 @@ export function validateExplainOptions(options: ExplainOptionValues, kind: 'scor
   }
   bool('antithetic', o.antithetic);
   bool('baseline', o.baseline);
-  if (o.igBaseline !== undefined && (typeof o.igBaseline !== 'string' || o.igBaseline === '')) {
-    throw invalidArgument(`igBaseline must be "black", "blur" or an image path, got ${show(o.igBaseline)}`);
-  }
+  if (o.igBaseline !== undefined && typeof o.igBaseline !== 'string') throw invalidArgument(`igBaseline must be a string, got ${show(o.igBaseline)}`);
+  const igBaseline = o.igBaseline !== undefined ? parseIgBaseline(o.igBaseline) : undefined;
+  const baselines = igBaseline && method === 'ig' ? baselineCount(igBaseline) : 1;
   if (typeof o.target === 'string' && o.target.trim() === '') {
     throw new LrsalError('UNKNOWN_TARGET', 'empty target: give a class name, a WordNet id or (semantic) the target answer');
   }
@@ -124,7 +125,8 @@ export function validateExplainOptions(options: ExplainOptionValues, kind: 'scor
     ...(o.baseline !== undefined ? { baseline: o.baseline as boolean } : {}),
     ...(batchSize !== undefined ? { batchSize } : {}),
   });
-  const one = minimumMapQueries(method as MethodName, source, { steps, samples, sampledPath: o.igPath === 'sampled' });
+  const perBaseline = minimumMapQueries(method as MethodName, source, { steps, samples, sampledPath: o.igPath === 'sampled' });
+  const one = baselines === 1 ? perBaseline : { queries: baselines * perBaseline.queries, why: `${baselines} baselines × (${perBaseline.why})` };
   const need = tunnel ? { queries: samples * one.queries, why: `${samples} copies × (${one.why})` } : one;
   if (mapQueries < need.queries) {
     throw invalidArgument(`${tunnel ? `${tunnel}(${method})` : method} with the ${gradient} gradient needs at least ${need.queries + 1} queries (1 prediction + ${need.why}), got queries ${queries}`);

@@ -1,7 +1,8 @@
 /** Collapse a C×H×W attribution to the H×W map a person looks at. */
 import type { Shape } from '../core/tensor.js';
 
-export const CHANNEL_REDUCTIONS = ['abs-max', 'abs-sum', 'sum'] as const;
+/** positive: the channel sum's positive part, max(0, Σ_c v_c) — evidence for the class only (issue 17). */
+export const CHANNEL_REDUCTIONS = ['abs-max', 'abs-sum', 'sum', 'positive'] as const;
 export type ChannelReduction = (typeof CHANNEL_REDUCTIONS)[number];
 
 export function reduceChannels(values: Float32Array, shape: Shape, reduction: ChannelReduction): Float32Array {
@@ -16,5 +17,6 @@ export function reduceChannels(values: Float32Array, shape: Shape, reduction: Ch
       else out[p]! += v;
     }
   }
+  if (reduction === 'positive') for (let p = 0; p < plane; p++) out[p] = Math.max(0, out[p]!);
   return out;
 }
