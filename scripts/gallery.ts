@@ -95,7 +95,7 @@ const md = `# Gallery
 
 Every method × gradient source on the bundled example photos (the only photos in this repository that may be
 redistributed), SqueezeNet 1.1, **${queries} queries per map**, seed 0, default settings otherwise
-(\`lrsal explain\` defaults: blockwise iid noise, lr channel-shared noise on 2×2 tiles, IG with a blurred
+(\`lrsal explain\` defaults: blockwise iid noise of σ 20 grey levels, lr channel-shared noise on 2×2 tiles, IG with a blurred
 baseline, channel reduction \`abs-sum\`). *backprop* is the exact gradient of the same ONNX file, for
 comparison; RISE needs no gradient. Each overlay is scaled on its own (99th percentile of |map| = full
 colour, inferno), over a desaturated photo; the border the model never saw (224 → 256 resize, centre crop
