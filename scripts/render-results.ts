@@ -160,7 +160,7 @@ const lines = [
   '- **docs/ig-sweep.md** — how today\'s black-box IG defaults were chosen, on the **tune half** only (docs/dev-split.md): baseline, channel reduction, block size, σ, path, SmoothGrad over IG. Only blockwise σ changed (0.05 → 20 grey levels).',
   '- docs/trust.md — sanity checks, per-pixel standard error and signal to noise, --until-stable, focused top-k.',
   '',
-  '> **Read with care (2026-12-02).** Everything below was measured before four changes: the LR/blockwise/RISE sums',
+  '> **Read with care (2026-12-02).** Everything below was measured before three changes: the LR/blockwise/RISE sums',
   '> now draw their directions in chunks of 64 with derived random streams (so shards merge byte-identically,',
   '> docs/batch.md), so a given seed gives another map than the one measured here; RISE masks no longer favour the',
   '> borders (docs/trust.md); blockwise\'s default σ on ONNX models is 20 grey levels, not 0.05 (docs/ig-sweep.md).',
