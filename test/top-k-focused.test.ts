@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { explain } from '../src/explain/index.js';
 import { loadClassifier, type Classifier } from '../src/models/classifier.js';
-import type { ScoreModel } from '../src/models/model.js';
 import { randomVector } from './helpers/analytic.js';
+import { countingClassifier } from './helpers/counting-classifier.js';
 import { kitten } from './helpers/files.js';
 
 let squeezenet: Classifier;
@@ -18,28 +18,10 @@ after(async () => {
   await squeezenet.dispose();
 });
 
-/** The classifier with another model behind it; `asked` counts the images the model answered. */
-function withModel(c: Classifier, scores: ScoreModel['scores'], scoreKind: ScoreModel['scoreKind'] = c.model.scoreKind): { classifier: Classifier; asked: () => number } {
-  let asked = 0;
-  const model: ScoreModel = {
-    ...c.model,
-    kind: 'scores',
-    inputShape: c.model.inputShape,
-    classes: c.model.classes,
-    maxBatch: c.model.maxBatch,
-    scoreKind,
-    scores: (inputs, count, signal) => {
-      asked += count;
-      return scores(inputs, count, signal);
-    },
-  };
-  return { classifier: { ...c, model, prepare: (s) => c.prepare(s) }, asked: () => asked };
-}
-
 for (const method of ['vanilla', 'ig'] as const) {
   test(`focused top-3 ${method} on SqueezeNet: one budget; class 1's map is byte-identical to its single-class focused run`, async () => {
     const options = { method, gradient: 'focused', queries: 61, steps: 3, seed: 5, batchSize: 6 } as const;
-    const { classifier, asked } = withModel(squeezenet, (inputs, count, signal) => squeezenet.model.scores(inputs, count, signal));
+    const { classifier, asked } = countingClassifier(squeezenet);
     const all = await explain(classifier, kitten, { ...options, topK: 3 });
     assert.equal(asked(), 61, 'the model answered one budget of queries for three maps');
     assert.equal(all.classes?.length, 3);
@@ -62,7 +44,7 @@ test('focused top-k on linear classes: a follower is solved on the leader\'s dir
   };
   const [w, u] = [quadrant(true, 11), quadrant(false, 12)];
   const classes = squeezenet.model.classes;
-  const { classifier } = withModel(
+  const { classifier } = countingClassifier(
     squeezenet,
     async (inputs, count) => {
       const out = new Float32Array(count * classes);

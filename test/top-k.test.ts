@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { LrsalError } from '../src/core/errors.js';
 import { explain } from '../src/explain/index.js';
 import { loadClassifier, type Classifier } from '../src/models/classifier.js';
-import type { ScoreModel } from '../src/models/model.js';
+import { countingClassifier } from './helpers/counting-classifier.js';
 import { kitten, repoRoot, tempDir } from './helpers/files.js';
 
 let squeezenet: Classifier;
@@ -18,28 +18,10 @@ after(async () => {
   await squeezenet.dispose();
 });
 
-/** The classifier with a model that counts the images it is asked about. */
-function counting(c: Classifier): { classifier: Classifier; asked: () => number } {
-  let asked = 0;
-  const model: ScoreModel = {
-    ...c.model,
-    kind: 'scores',
-    inputShape: c.model.inputShape,
-    classes: c.model.classes,
-    scoreKind: c.model.scoreKind,
-    maxBatch: c.model.maxBatch,
-    scores: (inputs, count, signal) => {
-      asked += count;
-      return c.model.scores(inputs, count, signal);
-    },
-  };
-  return { classifier: { ...c, model, prepare: (s) => c.prepare(s) }, asked: () => asked };
-}
-
 for (const [method, gradient] of [['ig', 'blockwise'], ['smoothgrad', 'lr'], ['rise', 'lr']] as const) {
   test(`top-3 ${method}/${gradient}: one budget, and each class's map is byte-identical to its own run`, async () => {
     const options = { method, gradient, queries: 61, steps: 3, samples: 2, seed: 3, batchSize: 7 } as const;
-    const { classifier, asked } = counting(squeezenet);
+    const { classifier, asked } = countingClassifier(squeezenet);
     const all = await explain(classifier, kitten, { ...options, topK: 3 });
     assert.equal(asked(), 61, 'the model answered one budget of queries for three maps');
     assert.equal(all.queries, 61);
